@@ -1,0 +1,1 @@
+"""FlashTutor application edge: settings, database, services, workers, web and CLI."""

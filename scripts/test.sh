@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Install FlashTutor with its test extras into .venv and run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+.venv/bin/pip install -q --upgrade pip
+# torch first, pinned, so pip does not pull a multi-GB CUDA build where a CPU wheel is available.
+.venv/bin/pip install -q "torch==2.13.0"
+.venv/bin/pip install -q -e ".[test]"
+.venv/bin/ruff check .
+.venv/bin/python -m pytest -q "$@"
