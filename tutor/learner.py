@@ -1,0 +1,278 @@
+"""The learner model: what a learner knows, and which problem to give them next.
+
+Two estimates per skill, because they answer different questions:
+
+* Bayesian Knowledge Tracing (BKT) tracks ``p_mastery``, the probability that the learner knows the
+  skill at all. It is cautious about lucky guesses and forgives slips.
+* An Elo-style ``ability`` on the same scale as problem difficulty tells *how hard* a problem the
+  learner can handle, so the next problem can be pitched at a predicted success rate near 0.7.
+
+A skill is mastered when both agree: BKT is confident and the ability reaches the hardest level.
+
+Evidence and its weights. Everything the tutor sees is an observation of "right" or "wrong" with a
+weight in (0, 1]. In BKT the weight tempers the likelihood (``P(obs | state) ** weight``), so a weight
+of 1 is the textbook update and a weight of 0 would change nothing; in Elo it scales the K-factor.
+
+=================  ========  ======  ==============================================================
+kind               observes  weight  why
+=================  ========  ======  ==============================================================
+problem_solved     right     1.0     a whole problem done unaided is the standard BKT opportunity
+problem_failed     wrong     1.0     gave up or submitted a wrong final answer
+step_correct       right     0.25    steps are correlated with the problem's outcome; weak alone
+step_wrong         wrong     0.5     a wrong step shows a concrete misconception, so it weighs more
+hint level 1/2/3   wrong     .25/.5/.75  asking for help is partial evidence of non-mastery; the
+                                     next-step hint (3) is nearly a failure
+=================  ========  ======  ==============================================================
+
+So a problem solved after hints ends lower than one solved unaided. The BKT learning transition
+(``p_learn``) is applied once per problem, when it ends (solved or failed): a practice opportunity is
+a whole problem, not a step.
+
+Pure: frozen dataclasses in, new frozen dataclasses out; no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Literal
+
+EvidenceKind = Literal["step_correct", "step_wrong", "hint", "problem_solved", "problem_failed"]
+
+LEVELS = (1, 2, 3, 4, 5)
+ELO_SCALE = 400.0  # rating points for a factor 10 in the odds of success, as in chess
+LEVEL_STEP = 150.0  # rating points between adjacent difficulty levels
+INITIAL_ABILITY = 850.0  # = difficulty_rating(2): a new learner solves level 1 about 70% of the time
+K_START, K_MIN = 160.0, 60.0  # Elo K-factor: fast while we know little, never frozen (learners grow)
+HINT_WEIGHTS = {1: 0.25, 2: 0.5, 3: 0.75}
+_EVIDENCE = {  # kind -> (observed right, weight); hints take their weight from HINT_WEIGHTS
+    "problem_solved": (True, 1.0),
+    "problem_failed": (False, 1.0),
+    "step_correct": (True, 0.25),
+    "step_wrong": (False, 0.5),
+    "hint": (False, None),
+}
+_ENDS_PROBLEM = frozenset({"problem_solved", "problem_failed"})
+
+
+@dataclass(frozen=True)
+class BKTParams:
+    """Knowledge-tracing parameters of one skill (probabilities)."""
+
+    p_init: float = 0.2  # knows the skill before any practice
+    p_learn: float = 0.15  # learns it during one problem
+    p_guess: float = 0.2  # right without knowing it
+    p_slip: float = 0.1  # wrong despite knowing it
+
+    def __post_init__(self) -> None:
+        for name in ("p_init", "p_learn"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be a probability in [0, 1], got {getattr(self, name)}")
+        for name in ("p_guess", "p_slip"):
+            if not 0.0 < getattr(self, name) < 1.0:
+                raise ValueError(f"{name} must be strictly between 0 and 1, got {getattr(self, name)}")
+        if self.p_guess + self.p_slip >= 1.0:
+            raise ValueError("p_guess + p_slip must be below 1, or a right answer would count against mastery")
+
+
+DEFAULT_PARAMS = BKTParams()
+BKT_OVERRIDES: Mapping[str, BKTParams] = MappingProxyType({
+    # Most learners arrive with arithmetic; a low prior would make them prove it for too long.
+    "fractions": BKTParams(p_init=0.5),
+    "order_of_operations": BKTParams(p_init=0.5),
+    # One-step equations are easy to answer by trying numbers.
+    "linear_one_step": BKTParams(p_guess=0.3),
+    # Long computations: arithmetic slips are common even when the method is known.
+    "quadratic_formula": BKTParams(p_slip=0.15),
+    "derivatives": BKTParams(p_slip=0.15),
+})
+
+
+def params_for(skill_id: str) -> BKTParams:
+    """The BKT parameters of a skill: its override if it has one, else the defaults."""
+    return BKT_OVERRIDES.get(skill_id, DEFAULT_PARAMS)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One thing the learner did on a problem; ``hint_level`` (1..3) only for hints."""
+
+    kind: EvidenceKind
+    hint_level: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in _EVIDENCE:
+            raise ValueError(f"unknown evidence kind {self.kind!r}; expected one of {', '.join(_EVIDENCE)}")
+        if self.kind == "hint" and self.hint_level not in HINT_WEIGHTS:
+            raise ValueError(f"a hint needs hint_level 1, 2 or 3, got {self.hint_level!r}")
+        if self.kind != "hint" and self.hint_level is not None:
+            raise ValueError(f"hint_level is only meaningful for hints, not for {self.kind!r}")
+
+    @property
+    def observed_right(self) -> bool:
+        return _EVIDENCE[self.kind][0]
+
+    @property
+    def weight(self) -> float:
+        """How much this counts compared with a whole problem (see the module docstring)."""
+        return HINT_WEIGHTS[self.hint_level] if self.kind == "hint" else _EVIDENCE[self.kind][1]
+
+    @property
+    def ends_problem(self) -> bool:
+        return self.kind in _ENDS_PROBLEM
+
+
+@dataclass(frozen=True)
+class SkillState:
+    """What we believe about one skill of one learner."""
+
+    p_mastery: float
+    ability: float = INITIAL_ABILITY
+    attempts: int = 0  # problems finished (solved or failed)
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.p_mastery <= 1.0:
+            raise ValueError(f"p_mastery must be a probability in [0, 1], got {self.p_mastery}")
+        if not math.isfinite(self.ability):
+            raise ValueError(f"ability must be a finite rating, got {self.ability}")
+        if self.attempts < 0:
+            raise ValueError(f"attempts cannot be negative, got {self.attempts}")
+
+
+@dataclass(frozen=True)
+class LearnerState:
+    """All skills of one learner; skills never practised are absent and read as fresh."""
+
+    skills: Mapping[str, SkillState] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "skills", MappingProxyType(dict(self.skills)))
+
+    def get(self, skill_id: str, params: BKTParams | None = None) -> SkillState:
+        """The state of ``skill_id``, or the prior of a skill never practised."""
+        if skill_id in self.skills:
+            return self.skills[skill_id]
+        return SkillState(p_mastery=(params or params_for(skill_id)).p_init)
+
+    def with_skill(self, skill_id: str, skill: SkillState) -> LearnerState:
+        return LearnerState({**self.skills, skill_id: skill})
+
+
+def bkt_posterior(p_mastery: float, observed_right: bool, params: BKTParams, weight: float = 1.0) -> float:
+    """P(knows the skill | observation), with the likelihood tempered by ``weight``."""
+    if observed_right:
+        if_known, if_unknown = 1.0 - params.p_slip, params.p_guess
+    else:
+        if_known, if_unknown = params.p_slip, 1.0 - params.p_guess
+    known = p_mastery * if_known**weight
+    return known / (known + (1.0 - p_mastery) * if_unknown**weight)
+
+
+def bkt_learn(p_mastery: float, params: BKTParams) -> float:
+    """The chance of knowing the skill after one more practice opportunity."""
+    return p_mastery + (1.0 - p_mastery) * params.p_learn
+
+
+def predicted_success(ability: float, problem_rating: float) -> float:
+    """Logistic Elo: the chance that a learner of ``ability`` solves a problem of ``problem_rating``."""
+    return 1.0 / (1.0 + 10.0 ** ((problem_rating - ability) / ELO_SCALE))
+
+
+def elo_update(ability: float, problem_rating: float, score: float, k: float) -> tuple[float, float]:
+    """New (ability, problem rating) after a result ``score`` in [0, 1]; the points move, none are made."""
+    if not 0.0 <= score <= 1.0:
+        raise ValueError(f"score must be in [0, 1], got {score}")
+    if not k > 0.0:
+        raise ValueError(f"the K-factor must be positive, got {k}")
+    delta = k * (score - predicted_success(ability, problem_rating))
+    return ability + delta, problem_rating - delta
+
+
+def k_factor(attempts: int) -> float:
+    """Large steps while a skill is new, settling to ``K_MIN`` so the rating can still follow growth."""
+    return max(K_MIN, K_START / math.sqrt(1.0 + attempts / 4.0))
+
+
+def difficulty_rating(level: int) -> float:
+    """The Elo rating of a problem of difficulty ``level`` (1 easiest .. 5 hardest)."""
+    if level not in LEVELS:
+        raise ValueError(f"difficulty level must be 1..5, got {level!r}")
+    return INITIAL_ABILITY + LEVEL_STEP * (level - 2)
+
+
+MASTERY_RATING = difficulty_rating(LEVELS[-1])
+
+
+def update(
+    state: LearnerState,
+    skill_id: str,
+    evidence: Evidence,
+    problem_rating: float,
+    params: BKTParams | None = None,
+) -> LearnerState:
+    """The learner state after one piece of evidence on a problem of ``problem_rating`` in ``skill_id``."""
+    if not isinstance(skill_id, str) or not skill_id:
+        raise ValueError(f"skill_id must be a non-empty string, got {skill_id!r}")
+    if not math.isfinite(problem_rating):
+        raise ValueError(f"problem_rating must be a finite rating, got {problem_rating}")
+    params = params or params_for(skill_id)
+    skill = state.get(skill_id, params)
+    p = bkt_posterior(skill.p_mastery, evidence.observed_right, params, evidence.weight)
+    k = k_factor(skill.attempts) * evidence.weight
+    ability, _ = elo_update(skill.ability, problem_rating, float(evidence.observed_right), k)
+    if evidence.ends_problem:
+        p = bkt_learn(p, params)
+    attempts = skill.attempts + int(evidence.ends_problem)
+    return state.with_skill(skill_id, SkillState(p_mastery=p, ability=ability, attempts=attempts))
+
+
+def is_mastered(skill: SkillState, threshold: float = 0.95) -> bool:
+    """BKT is confident the skill is known and the ability reaches the hardest problems."""
+    return skill.p_mastery >= threshold and skill.ability >= MASTERY_RATING
+
+
+def choose_level(ability: float, target: float = 0.7) -> int:
+    """The difficulty level whose predicted success is closest to ``target``."""
+    if not 0.0 < target < 1.0:
+        raise ValueError(f"target success rate must be strictly between 0 and 1, got {target}")
+    return min(LEVELS, key=lambda level: abs(predicted_success(ability, difficulty_rating(level)) - target))
+
+
+def choose_next(
+    state: LearnerState,
+    skills: Sequence[str],
+    prerequisites: Mapping[str, Sequence[str]] | None = None,
+    *,
+    rng: random.Random,
+    target: float = 0.7,
+    threshold: float = 0.95,
+) -> tuple[str, int]:
+    """The next (skill, level) to practise.
+
+    ``skills`` are ordered easy to hard and ``prerequisites`` name earlier skills. The skill is drawn
+    by ``rng`` among the unmastered skills whose prerequisites are all mastered (interleaving ready
+    skills), or among all skills for review once everything is mastered.
+    """
+    prerequisites = prerequisites or {}
+    _check_curriculum(skills, prerequisites)
+    mastered = {s for s in skills if is_mastered(state.get(s), threshold)}
+    ready = [s for s in skills if s not in mastered and mastered.issuperset(prerequisites.get(s, ()))]
+    skill_id = rng.choice(ready or list(skills))
+    return skill_id, choose_level(state.get(skill_id).ability, target)
+
+
+def _check_curriculum(skills: Sequence[str], prerequisites: Mapping[str, Sequence[str]]) -> None:
+    if isinstance(skills, str) or not skills:
+        raise ValueError("skills must be a non-empty sequence of skill ids")
+    if len(set(skills)) != len(skills):
+        raise ValueError("skills must not repeat a skill id")
+    position = {s: i for i, s in enumerate(skills)}
+    for skill_id, needed in prerequisites.items():
+        for prerequisite in needed:
+            if prerequisite not in position:
+                raise ValueError(f"prerequisite {prerequisite!r} of {skill_id!r} is not in the skill list")
+            if skill_id in position and position[prerequisite] >= position[skill_id]:
+                raise ValueError(f"prerequisite {prerequisite!r} must come before {skill_id!r} (easy to hard)")
