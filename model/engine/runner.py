@@ -1,0 +1,90 @@
+"""The model runner: turns a scheduled batch into one model call on state slots and samples a token per row.
+
+It sees sequences, never queues. Decode batches are padded to a few fixed sizes with rows that write
+into the pool's scratch slot, so decode always runs on one of a handful of static shapes (what CUDA
+graph capture needs); the state is updated in place by the model.
+"""
+
+from __future__ import annotations
+
+import random
+
+import torch
+
+from model.engine.cache import StatePool
+from model.engine.scheduler import Batch
+from model.engine.sequence import Sequence
+from model.sampling import sample
+
+DECODE_BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+
+
+class ModelRunner:
+    def __init__(self, model, pool: StatePool) -> None:
+        self.model = model
+        self.pool = pool
+        self.device = next(model.parameters()).device
+        self._generators: dict[int, torch.Generator] = {}
+
+    @torch.inference_mode()
+    def run(self, batch: Batch) -> list[int]:
+        """Run one prefill or decode step for ``batch`` and return the sampled token per sequence."""
+        logits = self._prefill(batch.seqs) if batch.kind == "prefill" else self._decode(batch.seqs)
+        return self._sample(logits, batch.seqs)
+
+    def forget(self, seq: Sequence) -> None:
+        """Drop a finished sequence's random generator."""
+        self._generators.pop(seq.seq_id, None)
+
+    def _prefill(self, seqs: list[Sequence]) -> torch.Tensor:
+        slots = [seq.slot for seq in seqs]
+        self.pool.reset(slots)
+        lengths = [len(seq) for seq in seqs]
+        input_ids = torch.zeros(len(seqs), max(lengths), dtype=torch.long)  # [B, L], right-padded
+        for row, seq in enumerate(seqs):
+            input_ids[row, : len(seq)] = torch.tensor(seq.token_ids)
+        return self.model.prefill(
+            input_ids.to(self.device),
+            self.pool.state,
+            torch.tensor(slots, device=self.device),
+            torch.tensor(lengths, device=self.device),
+        )  # [B, V]
+
+    def _decode(self, seqs: list[Sequence]) -> torch.Tensor:
+        size = padded_batch_size(len(seqs))
+        tokens = torch.zeros(size, dtype=torch.long)  # [B]
+        slots = torch.full((size,), self.pool.scratch_slot, dtype=torch.long)  # [B]
+        positions = torch.zeros(size, dtype=torch.long)  # [B]
+        for row, seq in enumerate(seqs):
+            tokens[row] = seq.token_ids[-1]
+            slots[row] = seq.slot
+            positions[row] = len(seq) - 1
+        logits = self.model.decode(
+            tokens.to(self.device), self.pool.state, slots.to(self.device), positions.to(self.device)
+        )  # [B, V]
+        return logits[: len(seqs)]
+
+    def _sample(self, logits: torch.Tensor, seqs: list[Sequence]) -> list[int]:
+        params = [seq.params for seq in seqs]
+        return sample(
+            logits,
+            temperature=[p.temperature for p in params],
+            top_p=[p.top_p for p in params],
+            top_k=[p.top_k for p in params],
+            generators=[self._generator(seq) for seq in seqs],
+        ).tolist()
+
+    def _generator(self, seq: Sequence) -> torch.Generator:
+        """One generator per request, so its samples do not depend on what else is in the batch."""
+        if seq.seq_id not in self._generators:
+            seed = seq.params.seed if seq.params.seed is not None else random.getrandbits(63)
+            self._generators[seq.seq_id] = torch.Generator(self.device).manual_seed(seed)
+        return self._generators[seq.seq_id]
+
+
+def padded_batch_size(n: int) -> int:
+    """The smallest static decode size that holds ``n`` rows (multiples of 512 past the table)."""
+    for size in DECODE_BATCH_SIZES:
+        if size >= n:
+            return size
+    return -(-n // DECODE_BATCH_SIZES[-1]) * DECODE_BATCH_SIZES[-1]
