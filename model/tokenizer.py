@@ -98,7 +98,7 @@ class Tokenizer:
         if missing:
             raise TokenizerError(f"the tokenizer lacks the chat tokens {missing}")
         longest_first = sorted(self._added, key=len, reverse=True)
-        self._added_pattern = re.compile("|".join(map(re.escape, longest_first)))
+        self._added_pattern = re.compile(f"({'|'.join(map(re.escape, longest_first))})")
         self.eos_token = eos_token
         self.eos_token_ids = tuple(eos_token_ids)
         self.vocab_size = vocab_size
@@ -110,13 +110,8 @@ class Tokenizer:
             raise TypeError(f"encode expects text (str), got {type(text).__name__}")
         if not allow_special:
             return self._encode_ordinary(text)
-        parts: list[str | AddedToken] = []
-        start = 0
-        for match in self._added_pattern.finditer(text):
-            parts += [text[start : match.start()], self._added[match.group()]]
-            start = match.end()
-        parts.append(text[start:])
-        return self._encode_parts(parts)
+        pieces = self._added_pattern.split(text)  # text, token, text, token, ..., text
+        return self._encode_parts(self._added[p] if n % 2 else p for n, p in enumerate(pieces))
 
     def token_bytes(self, token_id: int) -> bytes:
         """The raw bytes of one token; a multi-byte character may span several tokens."""
@@ -249,8 +244,10 @@ def _o200k_encoding() -> tiktoken.Encoding:
 
 
 def _folder_tokenizer(folder: Path) -> Tokenizer:
-    from tokenizers import Tokenizer as HFTokenizer  # only needed for checkpoint folders
-
+    try:
+        from tokenizers import Tokenizer as HFTokenizer
+    except ImportError:
+        raise TokenizerError(f"reading {folder}/tokenizer.json needs the `tokenizers` package") from None
     spec = _read_json(folder / "tokenizer.json")
     config = _read_json(folder / "tokenizer_config.json")
     generation = _read_json(folder / "generation_config.json")
