@@ -271,7 +271,10 @@ def _folder_tokenizer(folder: Path) -> Tokenizer:
         piece = backend.id_to_token(token_id)
         if piece is None:
             raise TokenizerError(f"token id {token_id} is not in the vocabulary")
-        return bytes(byte_of_char[char] for char in piece)
+        try:
+            return bytes(byte_of_char[char] for char in piece)
+        except KeyError:
+            raise TokenizerError(f"token {token_id} ({piece!r}) is not byte-level text") from None
 
     eos = config.get("eos_token", "<|endoftext|>")
     eos_text = eos["content"] if isinstance(eos, dict) else eos
