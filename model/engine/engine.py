@@ -74,6 +74,10 @@ class RequestHandle:
     def request_id(self) -> int:
         return self.seq.seq_id
 
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
     def cancel(self) -> None:
         """Stop generating; the slot is freed at the next engine step."""
         self.seq.cancel_event.set()
@@ -151,7 +155,7 @@ class Engine:
         """Submit every prompt and wait for all of them (a convenience for batch jobs)."""
         handles = [self.submit(p, params) for p in prompts]
         if self._thread is None:
-            while not all(h._done.is_set() for h in handles):
+            while not all(h.done for h in handles):
                 self.step()
         return [h.result() for h in handles]
 
