@@ -134,6 +134,7 @@ class Engine:
         self._wakeup = threading.Condition()
         self._thread: threading.Thread | None = None
         self._stopping = False
+        self._failure: str | None = None  # why the background loop died, if it did
         self._recent: deque[tuple[float, int]] = deque()  # (time, tokens) per step, for tokens/s
         self._tokens_generated = 0
 
@@ -146,6 +147,8 @@ class Engine:
             raise ValueError("stop_strings need an engine with a tokenizer")
         handle = RequestHandle(seq, self)
         with self._wakeup:
+            if self._failure is not None or self._stopping:
+                raise EngineError(f"the engine is not running: {self._failure or 'it was shut down'}")
             self._handles[seq.seq_id] = handle
             self._inbox.append(seq)
             self._wakeup.notify()
@@ -226,8 +229,9 @@ class Engine:
                     if self._stopping:
                         return
                 self.step()
-        except Exception as error:  # a model failure must reach every caller, not kill them silently
-            self._fail_all(f"{type(error).__name__}: {error}")
+        except Exception as error:  # a model failure must reach every caller, not hang them
+            self._failure = f"{type(error).__name__}: {error}"
+            self._fail_all(self._failure)
             raise
 
     def _wake(self) -> None:
