@@ -21,6 +21,7 @@ from model.engine.sequence import FinishReason, SamplingParams, Sequence, trunca
 
 _DONE = object()
 DEFAULT_PARAMS = SamplingParams()
+RATE_WINDOW_S = 5.0  # tokens/s is averaged over this many recent seconds
 
 
 class EngineError(RuntimeError):
@@ -137,6 +138,7 @@ class Engine:
         self._failure: str | None = None  # why the background loop died, if it did
         self._recent: deque[tuple[float, int]] = deque()  # (time, tokens) per step, for tokens/s
         self._tokens_generated = 0
+        self._occupancy = (0, 0, 0, 0)  # running, waiting, slots, KV tokens after the last step
 
     # -- public API -----------------------------------------------------------------------------
     def submit(self, prompt_token_ids: Seq[int], params: SamplingParams = DEFAULT_PARAMS) -> RequestHandle:
@@ -169,6 +171,7 @@ class Engine:
             self._finish(seq)
         batch = self.scheduler.schedule()
         if batch is None:
+            self._count(0)
             return
         token_ids = self.runner.run(batch)
         finished = self.scheduler.postprocess(batch, token_ids)
@@ -179,21 +182,21 @@ class Engine:
         self._count(len(token_ids))
 
     def metrics(self) -> EngineMetrics:
+        """A consistent snapshot, taken at the end of the last step (safe from any thread)."""
         with self._wakeup:
             now = time.monotonic()
-            window = [(t, n) for t, n in self._recent if now - t <= 5.0]
+            window = [(t, n) for t, n in self._recent if now - t <= RATE_WINDOW_S]
             span = now - window[0][0] if len(window) > 1 else 0.0
             rate = sum(n for _, n in window[1:]) / span if span > 0 else 0.0
+            running, waiting, slots, kv_tokens = self._occupancy
             return EngineMetrics(
-                running=len(self.scheduler.running),
-                waiting=len(self.scheduler.waiting) + len(self._inbox),
+                running=running,
+                waiting=waiting + len(self._inbox),
                 tokens_per_second=rate,
                 tokens_generated=self._tokens_generated,
-                slots_in_use=self.scheduler.slots_in_use,
-                kv_tokens_in_use=self.scheduler.kv_tokens_in_use,
-                memory_bytes_in_use=self.pool.bytes_in_use(
-                    self.scheduler.slots_in_use, self.scheduler.kv_tokens_in_use
-                ),
+                slots_in_use=slots,
+                kv_tokens_in_use=kv_tokens,
+                memory_bytes_in_use=self.pool.bytes_in_use(slots, kv_tokens),
                 memory_bytes_allocated=self.pool.bytes_allocated,
             )
 
@@ -258,9 +261,13 @@ class Engine:
             handle._finish(error=reason)
 
     def _count(self, tokens: int) -> None:
+        """Record a finished step for metrics; only the loop thread touches the scheduler itself."""
         now = time.monotonic()
+        sched = self.scheduler
+        occupancy = (len(sched.running), len(sched.waiting), sched.slots_in_use, sched.kv_tokens_in_use)
         with self._wakeup:
+            self._occupancy = occupancy
             self._recent.append((now, tokens))
-            while self._recent and now - self._recent[0][0] > 5.0:
+            while self._recent and now - self._recent[0][0] > RATE_WINDOW_S:
                 self._recent.popleft()
             self._tokens_generated += tokens
