@@ -24,9 +24,9 @@ hint level 1/2/3   wrong     .25/.5/.75  asking for help is partial evidence of 
                                      next-step hint (3) is nearly a failure
 =================  ========  ======  ==============================================================
 
-So a problem solved after hints ends lower than one solved unaided. The BKT learning transition
-(``p_learn``) is applied once per problem, when it ends (solved or failed): a practice opportunity is
-a whole problem, not a step.
+So a problem solved after hints ends lower than one solved unaided. Learning from practice is
+credited once per problem, when it ends (solved or failed): BKT's ``p_learn`` transition and the
+ability's ``PRACTICE_GAIN``. A practice opportunity is a whole problem, not a step.
 
 Pure: frozen dataclasses in, new frozen dataclasses out; no I/O.
 """
@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
@@ -46,7 +46,11 @@ LEVELS = (1, 2, 3, 4, 5)
 ELO_SCALE = 400.0  # rating points for a factor 10 in the odds of success, as in chess
 LEVEL_STEP = 150.0  # rating points between adjacent difficulty levels
 INITIAL_ABILITY = 850.0  # = difficulty_rating(2): a new learner solves level 1 about 70% of the time
-K_START, K_MIN = 160.0, 60.0  # Elo K-factor: fast while we know little, never frozen (learners grow)
+K_START, K_MIN = 160.0, 80.0  # Elo K-factor: fast while we know little, never frozen (learners grow)
+# Elo assumes a player whose strength is fixed; a learner improves with every problem, and a pure Elo
+# rating lags behind. Each finished problem credits this expected gain (a PFA-style learning term,
+# the rating-scale twin of p_learn); the evidence corrects it when it is wrong.
+PRACTICE_GAIN = 10.0
 HINT_WEIGHTS = {1: 0.25, 2: 0.5, 3: 0.75}
 _EVIDENCE = {  # kind -> (observed right, weight); hints take their weight from HINT_WEIGHTS
     "problem_solved": (True, 1.0),
@@ -75,7 +79,7 @@ class BKTParams:
             if not 0.0 < getattr(self, name) < 1.0:
                 raise ValueError(f"{name} must be strictly between 0 and 1, got {getattr(self, name)}")
         if self.p_guess + self.p_slip >= 1.0:
-            raise ValueError("p_guess + p_slip must be below 1, or a right answer would count against mastery")
+            raise ValueError("p_guess + p_slip must be below 1, or right answers would count against mastery")
 
 
 DEFAULT_PARAMS = BKTParams()
@@ -225,6 +229,7 @@ def update(
     ability, _ = elo_update(skill.ability, problem_rating, float(evidence.observed_right), k)
     if evidence.ends_problem:
         p = bkt_learn(p, params)
+        ability += PRACTICE_GAIN
     attempts = skill.attempts + int(evidence.ends_problem)
     return state.with_skill(skill_id, SkillState(p_mastery=p, ability=ability, attempts=attempts))
 
@@ -275,4 +280,4 @@ def _check_curriculum(skills: Sequence[str], prerequisites: Mapping[str, Sequenc
             if prerequisite not in position:
                 raise ValueError(f"prerequisite {prerequisite!r} of {skill_id!r} is not in the skill list")
             if skill_id in position and position[prerequisite] >= position[skill_id]:
-                raise ValueError(f"prerequisite {prerequisite!r} must come before {skill_id!r} (easy to hard)")
+                raise ValueError(f"prerequisite {prerequisite!r} must come before {skill_id!r}")
