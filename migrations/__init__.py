@@ -1,0 +1,1 @@
+"""Alembic migrations of the FlashTutor database; run them with ``flashtutor db upgrade``."""
