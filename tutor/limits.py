@@ -1,0 +1,45 @@
+"""Cost limits for parsing learner input.
+
+SymPy evaluates ``Integer ** Integer`` and ``factorial(n)`` eagerly, so a short string such as
+``9^9^9^9`` could otherwise exhaust memory. Every size is checked *before* SymPy builds the value.
+"""
+
+from __future__ import annotations
+
+import math
+
+import sympy
+
+MAX_INPUT_CHARS = 500
+MAX_NESTING = 40
+MAX_DIGITS = 60
+MAX_EXPONENT = 1000
+MAX_RESULT_DIGITS = 5000
+MAX_FACTORIAL = 500
+
+
+class LimitError(ValueError):
+    """An input is too large to work with; the parser adds the position."""
+
+
+def check_power(base: sympy.Basic, exponent: sympy.Basic) -> None:
+    """Refuse powers whose exponent or exact value would be unreasonably large."""
+    if not (isinstance(exponent, sympy.Number) and exponent.is_finite):
+        return
+    if abs(exponent) > MAX_EXPONENT:
+        raise LimitError(f"the exponent {_short(exponent)} is too large (the limit is {MAX_EXPONENT})")
+    if isinstance(base, sympy.Rational) and base not in (0, 1, -1):
+        digits = abs(float(exponent)) * math.log10(max(abs(base.p), abs(base.q)))
+        if digits > MAX_RESULT_DIGITS:
+            raise LimitError(f"the power {_short(base)}^{_short(exponent)} has too many digits to work with")
+
+
+def check_factorial(argument: sympy.Basic) -> None:
+    """Refuse factorials of large integers, which SymPy would compute digit by digit."""
+    if isinstance(argument, sympy.Number) and argument.is_finite and abs(argument) > MAX_FACTORIAL:
+        raise LimitError(f"the factorial of {_short(argument)} is too large (the limit is {MAX_FACTORIAL}!)")
+
+
+def _short(value: sympy.Basic) -> str:
+    text = str(value)
+    return text if len(text) <= 20 else text[:8] + "…" + text[-8:]
