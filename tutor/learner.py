@@ -13,16 +13,13 @@ Evidence and its weights. Everything the tutor sees is an observation of "right"
 weight in (0, 1]. In BKT the weight tempers the likelihood (``P(obs | state) ** weight``), so a weight
 of 1 is the textbook update and a weight of 0 would change nothing; in Elo it scales the K-factor.
 
-=================  ========  ======  ==============================================================
-kind               observes  weight  why
-=================  ========  ======  ==============================================================
-problem_solved     right     1.0     a whole problem done unaided is the standard BKT opportunity
-problem_failed     wrong     1.0     gave up or submitted a wrong final answer
-step_correct       right     0.25    steps are correlated with the problem's outcome; weak alone
-step_wrong         wrong     0.5     a wrong step shows a concrete misconception, so it weighs more
-hint level 1/2/3   wrong     .25/.5/.75  asking for help is partial evidence of non-mastery; the
-                                     next-step hint (3) is nearly a failure
-=================  ========  ======  ==============================================================
+    kind              observes  weight          why
+    problem_solved    right     1.0             a whole problem done unaided: the textbook BKT opportunity
+    problem_failed    wrong     1.0             gave up, or the final answer was wrong
+    step_correct      right     0.25            steps go with the problem's outcome; weak evidence alone
+    step_wrong        wrong     0.5             a wrong step shows a concrete misconception
+    hint (level 1-3)  wrong     0.25/0.5/0.75   asking for help is partial evidence of non-mastery;
+                                                the next-step hint (3) is nearly a failure
 
 So a problem solved after hints ends lower than one solved unaided. Learning from practice is
 credited once per problem, when it ends (solved or failed): BKT's ``p_learn`` transition and the
@@ -46,7 +43,9 @@ LEVELS = (1, 2, 3, 4, 5)
 ELO_SCALE = 400.0  # rating points for a factor 10 in the odds of success, as in chess
 LEVEL_STEP = 150.0  # rating points between adjacent difficulty levels
 INITIAL_ABILITY = 850.0  # = difficulty_rating(2): a new learner solves level 1 about 70% of the time
-K_START, K_MIN = 160.0, 80.0  # Elo K-factor: fast while we know little, never frozen (learners grow)
+# Elo K-factor: fast while we know little, never frozen since learners grow. This, PRACTICE_GAIN and
+# LEVEL_STEP were picked by running bench/adaptivity.py; they are judgement, not fitted to data.
+K_START, K_MIN = 160.0, 80.0
 # Elo assumes a player whose strength is fixed; a learner improves with every problem, and a pure Elo
 # rating lags behind. Each finished problem credits this expected gain (a PFA-style learning term,
 # the rating-scale twin of p_learn); the evidence corrects it when it is wrong.
