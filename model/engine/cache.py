@@ -2,8 +2,8 @@
 
 Every slot holds a sequence's whole decode state: Mamba conv/SSM states and sliding-window ring
 buffers (fixed size) and the one global KV cache (``max_seq_len`` positions, the only part that grows
-with the sequence). One extra *scratch* slot takes the rows that pad a decode batch to a static size,
-so padded rows never touch a live sequence; this keeps shapes fixed for CUDA-graph capture.
+with the sequence). A prefill overwrites everything a later step reads, so slots are reused without
+a reset.
 """
 
 from __future__ import annotations
@@ -26,21 +26,20 @@ class StatePool:
             raise ValueError(f"need at least one slot and one position, got {num_slots} x {max_seq_len}")
         self.num_slots = num_slots
         self.max_seq_len = max_seq_len
-        self.scratch_slot = num_slots
         self.fixed_bytes_per_slot, self.kv_bytes_per_token = state_bytes(model, dtype)
-        self.state = model.allocate_state(num_slots + 1, max_seq_len, device=device, dtype=dtype)
+        self.state = model.allocate_state(num_slots, max_seq_len, device=device, dtype=dtype)
 
     @classmethod
     def slots_for_memory(
         cls, model, memory_bytes: int, max_seq_len: int, dtype: torch.dtype | None = None
     ) -> int:
-        """How many slots of ``max_seq_len`` tokens fit in ``memory_bytes`` (one is kept as scratch)."""
+        """How many slots of ``max_seq_len`` tokens fit in ``memory_bytes``."""
         fixed, per_token = state_bytes(model, dtype)
-        slots = memory_bytes // (fixed + per_token * max_seq_len) - 1
+        slots = memory_bytes // (fixed + per_token * max_seq_len)
         if slots < 1:
             raise ValueError(
                 f"{memory_bytes} bytes cannot hold even one sequence of {max_seq_len} tokens "
-                f"({fixed + per_token * max_seq_len} bytes each, plus a scratch slot); lower max_seq_len"
+                f"({fixed + per_token * max_seq_len} bytes each); lower max_seq_len"
             )
         return slots
 
@@ -51,12 +50,6 @@ class StatePool:
     def bytes_in_use(self, slots: int, kv_tokens: int) -> int:
         """Bytes that live sequences occupy: their fixed state plus the global-KV entries written."""
         return slots * self.fixed_bytes_per_slot + kv_tokens * self.kv_bytes_per_token
-
-    def reset(self, slots: list[int]) -> None:
-        """Zero the state of slots about to be prefilled, so no trace of an earlier sequence leaks in."""
-        index = torch.tensor(slots, dtype=torch.long)
-        for tensor in _tensors(self.state):
-            tensor.index_fill_(0, index.to(tensor.device), 0)
 
 
 def state_bytes(model, dtype: torch.dtype | None = None) -> tuple[int, int]:

@@ -1,8 +1,7 @@
 """The model runner: turns a scheduled batch into one model call on state slots and samples a token per row.
 
-It sees sequences, never queues. Decode batches are padded to a few fixed sizes with rows that write
-into the pool's scratch slot, so decode always runs on one of a handful of static shapes (what CUDA
-graph capture needs); the state is updated in place by the model.
+It sees sequences, never queues. The model updates the state in place on the slot indices, so
+the tensors it touches never move (what CUDA-graph capture needs later).
 """
 
 from __future__ import annotations
@@ -15,8 +14,6 @@ from model.engine.cache import StatePool
 from model.engine.scheduler import Batch
 from model.engine.sequence import Sequence
 from model.sampling import sample
-
-DECODE_BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 
 
 class ModelRunner:
@@ -38,7 +35,6 @@ class ModelRunner:
 
     def _prefill(self, seqs: list[Sequence]) -> torch.Tensor:
         slots = [seq.slot for seq in seqs]
-        self.pool.reset(slots)
         lengths = [len(seq) for seq in seqs]
         input_ids = torch.zeros(len(seqs), max(lengths), dtype=torch.long)  # [B, L], right-padded
         for row, seq in enumerate(seqs):
@@ -51,18 +47,12 @@ class ModelRunner:
         )  # [B, V]
 
     def _decode(self, seqs: list[Sequence]) -> torch.Tensor:
-        size = padded_batch_size(len(seqs))
-        tokens = torch.zeros(size, dtype=torch.long)  # [B]
-        slots = torch.full((size,), self.pool.scratch_slot, dtype=torch.long)  # [B]
-        positions = torch.zeros(size, dtype=torch.long)  # [B]
-        for row, seq in enumerate(seqs):
-            tokens[row] = seq.token_ids[-1]
-            slots[row] = seq.slot
-            positions[row] = len(seq) - 1
-        logits = self.model.decode(
+        tokens = torch.tensor([seq.token_ids[-1] for seq in seqs])  # [B]
+        slots = torch.tensor([seq.slot for seq in seqs])  # [B]
+        positions = torch.tensor([len(seq) - 1 for seq in seqs])  # [B]
+        return self.model.decode(
             tokens.to(self.device), self.pool.state, slots.to(self.device), positions.to(self.device)
         )  # [B, V]
-        return logits[: len(seqs)]
 
     def _sample(self, logits: torch.Tensor, seqs: list[Sequence]) -> list[int]:
         params = [seq.params for seq in seqs]
@@ -81,10 +71,3 @@ class ModelRunner:
             self._generators[seq.seq_id] = torch.Generator(self.device).manual_seed(seed)
         return self._generators[seq.seq_id]
 
-
-def padded_batch_size(n: int) -> int:
-    """The smallest static decode size that holds ``n`` rows (multiples of 512 past the table)."""
-    for size in DECODE_BATCH_SIZES:
-        if size >= n:
-            return size
-    return -(-n // DECODE_BATCH_SIZES[-1]) * DECODE_BATCH_SIZES[-1]
