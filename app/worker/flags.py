@@ -1,0 +1,104 @@
+"""Small shared values with an expiry: cancel flags, job leases and worker heartbeats.
+
+Redis holds them when workers run in other processes or machines; the in-memory twin holds them
+for the embedded worker. Both expire values themselves, so a crashed worker's lease or heartbeat
+simply runs out.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import redis
+
+# Release a lease only if we still own it (another worker may have claimed it after it expired).
+_RELEASE_IF_OWNER = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+)
+_RENEW_IF_OWNER = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('expire', KEYS[1], ARGV[2]) end return 0"
+)
+
+
+def cancel_flag(request_id: str) -> str:
+    return f"cancel:{request_id}"
+
+
+class RedisFlags:
+    def __init__(self, url: str, prefix: str = "flashtutor") -> None:
+        self.redis = redis.Redis.from_url(url, decode_responses=True)
+        self.prefix = prefix
+
+    def _key(self, name: str) -> str:
+        return f"{self.prefix}:{name}"
+
+    def put(self, name: str, value: str, ttl_s: float, *, only_if_absent: bool = False) -> bool:
+        """Store ``value``; with ``only_if_absent`` this is an atomic claim and says whether it won."""
+        return bool(self.redis.set(self._key(name), value, px=int(ttl_s * 1000), nx=only_if_absent))
+
+    def get(self, name: str) -> str | None:
+        return self.redis.get(self._key(name))
+
+    def get_many(self, names: list[str]) -> list[str | None]:
+        return self.redis.mget([self._key(n) for n in names]) if names else []
+
+    def renew(self, name: str, owner: str, ttl_s: float) -> bool:
+        return bool(self.redis.eval(_RENEW_IF_OWNER, 1, self._key(name), owner, max(1, int(ttl_s))))
+
+    def release(self, name: str, owner: str) -> None:
+        self.redis.eval(_RELEASE_IF_OWNER, 1, self._key(name), owner)
+
+    def with_prefix(self, prefix: str) -> dict[str, str]:
+        """Every live value whose name starts with ``prefix`` (a handful: one per worker)."""
+        keys = list(self.redis.scan_iter(match=self._key(prefix) + "*", count=500))
+        values = self.redis.mget(keys) if keys else []
+        start = len(self.prefix) + 1
+        return {k[start:]: v for k, v in zip(keys, values, strict=True) if v is not None}
+
+
+class MemoryFlags:
+    """The same interface inside one process."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def _live(self, name: str) -> str | None:
+        entry = self._values.get(name)
+        if entry is None or entry[1] < time.monotonic():
+            self._values.pop(name, None)
+            return None
+        return entry[0]
+
+    def put(self, name: str, value: str, ttl_s: float, *, only_if_absent: bool = False) -> bool:
+        with self._lock:
+            if only_if_absent and self._live(name) is not None:
+                return False
+            self._values[name] = (value, time.monotonic() + ttl_s)
+            return True
+
+    def get(self, name: str) -> str | None:
+        with self._lock:
+            return self._live(name)
+
+    def get_many(self, names: list[str]) -> list[str | None]:
+        with self._lock:
+            return [self._live(n) for n in names]
+
+    def renew(self, name: str, owner: str, ttl_s: float) -> bool:
+        with self._lock:
+            if self._live(name) != owner:
+                return False
+            self._values[name] = (owner, time.monotonic() + ttl_s)
+            return True
+
+    def release(self, name: str, owner: str) -> None:
+        with self._lock:
+            if self._live(name) == owner:
+                del self._values[name]
+
+    def with_prefix(self, prefix: str) -> dict[str, str]:
+        with self._lock:
+            names = [n for n in self._values if n.startswith(prefix)]
+            return {n: v for n in names if (v := self._live(n)) is not None}

@@ -1,0 +1,208 @@
+"""The per-process engine host: one model and one engine, shared by every task in the process.
+
+Tasks call ``generate`` from many threads at once; the engine batches them into shared decode
+steps. The host adds what the engine leaves to its caller: chat-template prompts, streaming text to
+the web side, cancel flags and time limits (checked by one watcher thread), interactive-before-batch
+admission, and a heartbeat so the web side can tell whether any worker is alive.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import torch
+
+from app.worker.flags import cancel_flag
+from app.worker.requests import Generation, GenerationFailed, GenerationRequest, Overloaded
+from app.worker.streams import StreamEvent
+from model.engine.engine import Engine, EngineConfig, EngineError
+from model.engine.sequence import FinishReason, InvalidRequest, SamplingParams
+from model.tokenizer import StreamDecoder, Tokenizer, load_tokenizer
+
+HEARTBEAT_TTL_S = 5.0
+_STATUS = {FinishReason.STOP: "done", FinishReason.LENGTH: "length", FinishReason.CANCELLED: "cancelled"}
+
+
+def resolve_device(device: str, dtype: str) -> tuple[str, torch.dtype]:
+    """'auto' means the GPU in bfloat16 when there is one, else the CPU in float32."""
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise RuntimeError(f"device {device!r} was requested but this machine has no CUDA GPU")
+    if dtype == "auto":
+        dtype = "bfloat16" if device.startswith("cuda") else "float32"
+    return device, getattr(torch, dtype)
+
+
+class _Active:
+    def __init__(self, handle, deadline: float) -> None:
+        self.handle = handle
+        self.deadline = deadline
+        self.stopped_as: str | None = None  # "cancelled" or "timeout" once the watcher stops it
+
+
+class EngineHost:
+    def __init__(
+        self,
+        engine: Engine,
+        tokenizer: Tokenizer,
+        streams,
+        flags,
+        *,
+        vocab_size: int,
+        stop_token_ids: tuple[int, ...] = (),
+        max_waiting: int = 64,
+        poll_s: float = 0.05,
+        name: str | None = None,
+    ) -> None:
+        self.engine = engine.start()
+        self.tokenizer = tokenizer
+        self.streams = streams
+        self.flags = flags
+        self.vocab_size = vocab_size
+        self.stop_token_ids = stop_token_ids
+        self.max_waiting = max_waiting
+        self.poll_s = poll_s
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        slots = engine.config.num_slots
+        self.batch_limit = max(1, slots - max(1, slots // 4))  # batch never takes the last quarter
+        self.peak_running = 0
+        self._active: dict[str, _Active] = {}
+        self._in_flight = {"interactive": 0, "batch": 0}
+        self._gate = threading.Condition()
+        self._closed = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name="flashtutor-host-watcher", daemon=True)
+        self._watcher.start()
+
+    @classmethod
+    def from_checkpoint(
+        cls, model_path: Path, streams, flags, *, device: str = "auto", dtype: str = "auto",
+        config: EngineConfig | None = None, **options,
+    ) -> EngineHost:
+        """Load the checkpoint once for this process and start its engine."""
+        from model.loader import load_model
+
+        device_name, torch_dtype = resolve_device(device, dtype)
+        model = load_model(model_path, device=device_name, dtype=torch_dtype)
+        tokenizer = load_tokenizer(model_path)
+        card = json.loads((Path(model_path) / "config.json").read_text())
+        vocab_size = card["vocab_size"]
+        stops = {card.get("eos_token_id"), *tokenizer.eos_token_ids}
+        stop_token_ids = tuple(sorted(t for t in stops if t is not None and t < vocab_size))
+        engine = Engine(model, config or EngineConfig(), tokenizer)
+        return cls(
+            engine, tokenizer, streams, flags, vocab_size=vocab_size, stop_token_ids=stop_token_ids, **options
+        )
+
+    def generate(self, request: GenerationRequest) -> Generation:
+        """Run one request to the end, streaming its text; the stream always gets an end event."""
+        try:
+            generation = self._generate(request)
+        except Exception as error:
+            self.streams.append(request.request_id, StreamEvent(status="error", error=str(error)))
+            raise
+        self.streams.append(request.request_id, StreamEvent(status=generation.status))
+        return generation
+
+    def status(self) -> dict:
+        metrics = self.engine.metrics()
+        with self._gate:
+            in_flight = dict(self._in_flight)
+        return {
+            "name": self.name, "running": metrics.running, "waiting": metrics.waiting,
+            "tokens_per_second": round(metrics.tokens_per_second, 1),
+            "tokens_generated": metrics.tokens_generated, "peak_running": self.peak_running,
+            "in_flight": in_flight, "slots": self.engine.config.num_slots,
+        }
+
+    def close(self) -> None:
+        self._closed.set()
+        self._watcher.join()
+        self.engine.close()
+
+    # -- one request --------------------------------------------------------------------------
+    def _generate(self, request: GenerationRequest) -> Generation:
+        started = time.monotonic()
+        prompt = self._prompt_ids(request)
+        room = self.engine.config.max_seq_len - len(prompt)
+        if room < 1:
+            raise GenerationFailed(f"the question is too long for the model ({len(prompt)} tokens)")
+        params = SamplingParams(
+            max_tokens=min(request.max_tokens, room), temperature=request.temperature, top_p=request.top_p,
+            seed=request.seed, stop_token_ids=self.stop_token_ids,
+        )
+        self._admit(request.priority)
+        try:
+            if self.flags.get(cancel_flag(request.request_id)):
+                return Generation(request.request_id, "", "cancelled", len(prompt), 0, 0)
+            handle = self.engine.submit(prompt, params)
+            active = _Active(handle, started + request.time_limit_s)
+            with self._gate:
+                self._active[request.request_id] = active
+            text = self._stream(request.request_id, handle)
+            status = active.stopped_as or _STATUS[handle.seq.finish_reason]
+            tokens = len(handle.seq.completion_token_ids)
+        except (EngineError, InvalidRequest) as error:
+            raise GenerationFailed(f"the model could not answer: {error}") from error
+        finally:
+            with self._gate:
+                self._active.pop(request.request_id, None)
+                self._in_flight[request.priority] -= 1
+                self._gate.notify_all()
+        latency_ms = int((time.monotonic() - started) * 1000)
+        return Generation(request.request_id, text, status, len(prompt), tokens, latency_ms)
+
+    def _prompt_ids(self, request: GenerationRequest) -> list[int]:
+        ids = request.prompt_token_ids or self.tokenizer.apply_chat_template(request.messages)
+        too_big = [t for t in ids if not 0 <= t < self.vocab_size]
+        if too_big:
+            raise GenerationFailed(
+                f"prompt token {too_big[0]} is outside the model's vocabulary of {self.vocab_size}: "
+                "the tokenizer does not match this checkpoint"
+            )
+        return list(ids)
+
+    def _admit(self, priority: str) -> None:
+        """Interactive work goes straight in; batch work waits for room so it never delays it."""
+        with self._gate:
+            if priority == "interactive":
+                if self._in_flight["interactive"] >= self.engine.config.num_slots + self.max_waiting:
+                    raise Overloaded("the tutor model is busy right now; please try again in a minute")
+            else:
+                self._gate.wait_for(lambda: sum(self._in_flight.values()) < self.batch_limit)
+            self._in_flight[priority] += 1
+
+    def _stream(self, request_id: str, handle) -> str:
+        decoder, pieces = StreamDecoder(self.tokenizer), []
+        for token_id in handle:
+            if token_id in self.stop_token_ids:
+                continue
+            if piece := decoder.push(token_id):
+                pieces.append(piece)
+                self.streams.append(request_id, StreamEvent(text=piece))
+        if tail := decoder.flush():
+            pieces.append(tail)
+            self.streams.append(request_id, StreamEvent(text=tail))
+        return "".join(pieces)
+
+    # -- the watcher: cancel flags, deadlines, heartbeat ---------------------------------------
+    def _watch(self) -> None:
+        next_beat = 0.0
+        while not self._closed.wait(self.poll_s):
+            with self._gate:
+                active = list(self._active.items())
+            flags = self.flags.get_many([cancel_flag(request_id) for request_id, _ in active])
+            now = time.monotonic()
+            for (_, entry), flag in zip(active, flags, strict=True):
+                if entry.stopped_as is None and (flag or now > entry.deadline):
+                    entry.stopped_as = "cancelled" if flag else "timeout"
+                    entry.handle.cancel()
+            self.peak_running = max(self.peak_running, self.engine.metrics().running)
+            if now >= next_beat:
+                self.flags.put(f"worker:{self.name}", json.dumps(self.status()), HEARTBEAT_TTL_S)
+                next_beat = now + 1.0
