@@ -1,0 +1,112 @@
+"""Loading an official Phi-4-mini-flash-reasoning checkpoint folder into a SambaY model.
+
+The model is built on the meta device and each tensor is read from the memory-mapped safetensors
+files straight into its final dtype and device, so RAM never holds a second full copy. Checkpoint
+quirks live here: the "model." name prefix, the tied LM head (no lm_head.weight), the float32 tensors.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError, safe_open
+
+from model.config import ConfigError, SambaYConfig
+from model.sambay import FLOAT32_PARAMETERS, SambaY
+
+CHECKPOINT_PREFIX = "model."
+SINGLE_FILE = "model.safetensors"
+INDEX_FILE = "model.safetensors.index.json"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint folder that cannot be loaded as a SambaY model; the message says what to fix."""
+
+
+def checkpoint_shapes(model: SambaY) -> dict[str, tuple[int, ...]]:
+    """The official tensor names and shapes for ``model`` (the tied LM head is not a separate tensor)."""
+    return {CHECKPOINT_PREFIX + name: tuple(p.shape) for name, p in model.named_parameters()}
+
+
+def load_model(
+    path: str | Path, device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32
+) -> SambaY:
+    """The model in ``path`` (config.json + model.safetensors or an index with shards), in eval mode."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise CheckpointError(f"checkpoint folder {folder} does not exist")
+    if not (folder / "config.json").is_file():
+        raise CheckpointError(f"{folder} has no config.json, so it is not a model checkpoint folder")
+    try:
+        config = SambaYConfig.from_folder(folder)
+    except ConfigError as error:
+        raise CheckpointError(f"{folder} is not a usable SambaY (phi4flash) checkpoint: {error}") from None
+    with torch.device("meta"):
+        model = SambaY(config)
+    expected = checkpoint_shapes(model)
+    files = _tensor_files(folder)
+    names = {name: file for file, file_names in files.items() for name in file_names}
+    missing = sorted(set(expected) - set(names))
+    unexpected = sorted(set(names) - set(expected))
+    if missing or unexpected:
+        raise CheckpointError(
+            f"{folder} does not match the config: "
+            + "; ".join(
+                part
+                for part in (
+                    f"missing tensors {_few(missing)}" if missing else "",
+                    f"unexpected tensors {_few(unexpected)}" if unexpected else "",
+                )
+                if part
+            )
+        )
+    tensors = {}
+    for file, file_names in files.items():
+        try:
+            with safe_open(file, framework="pt", device="cpu") as reader:
+                for name in file_names:
+                    shape = tuple(reader.get_slice(name).get_shape())
+                    if shape != expected[name]:
+                        raise CheckpointError(
+                            f"tensor {name} in {file.name} has shape {list(shape)}, "
+                            f"the config needs {list(expected[name])}"
+                        )
+                    keep_float32 = name.rsplit(".", 1)[-1] in FLOAT32_PARAMETERS
+                    target = torch.float32 if keep_float32 else dtype
+                    tensors[name.removeprefix(CHECKPOINT_PREFIX)] = reader.get_tensor(name).to(device, target)
+        except (SafetensorError, OSError) as error:
+            raise CheckpointError(f"{file} is truncated or corrupt: {error}") from None
+    model.load_state_dict(tensors, strict=True, assign=True)
+    return model.eval().requires_grad_(False)
+
+
+def _tensor_files(folder: Path) -> dict[Path, list[str]]:
+    """Each safetensors file of the checkpoint and the tensor names it holds."""
+    if (folder / INDEX_FILE).is_file():
+        try:
+            weight_map = json.loads((folder / INDEX_FILE).read_text(encoding="utf-8"))["weight_map"]
+            files: dict[Path, list[str]] = {}
+            for name, shard in weight_map.items():
+                files.setdefault(folder / shard, []).append(name)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+            raise CheckpointError(
+                f"{folder / INDEX_FILE} is not a valid safetensors index: {error!r}"
+            ) from None
+        absent = sorted(file.name for file in files if not file.is_file())
+        if absent:
+            raise CheckpointError(f"{folder} is missing the shards {absent} named in {INDEX_FILE}")
+        return files
+    single = folder / SINGLE_FILE
+    if not single.is_file():
+        raise CheckpointError(f"{folder} has neither {SINGLE_FILE} nor {INDEX_FILE}")
+    try:
+        with safe_open(single, framework="pt", device="cpu") as reader:
+            return {single: list(reader.keys())}
+    except (SafetensorError, OSError) as error:
+        raise CheckpointError(f"{single} is truncated or corrupt: {error}") from None
+
+
+def _few(names: list[str]) -> str:
+    return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
