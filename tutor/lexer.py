@@ -91,7 +91,8 @@ def tokenize(text: str) -> list[Token]:
         elif match := _NUMBER.match(text, index):
             digits = match.group().replace(".", "")
             if len(digits.lstrip("0")) > MAX_DIGITS:
-                raise MathSyntaxError(f"This number is too long (the limit is {MAX_DIGITS} digits)", index, text)
+                message = f"This number is too long (the limit is {MAX_DIGITS} digits)"
+                raise MathSyntaxError(message, index, text)
             tokens.append(Token("num", match.group(), index))
             index = match.end()
         elif char.isascii() and char.isalpha():
