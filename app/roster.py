@@ -1,0 +1,174 @@
+"""Class rosters in and gradebooks out, as CSV.
+
+An import is all or nothing: every row is checked first, and if any row is bad nothing is written
+and the error names every bad row by its line number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.db import Database
+from app.models import User
+from app.security import generate_password
+from app.services.classes import enroll, load_class
+from app.services.errors import InvalidInput, ServiceError
+from app.services.progress import class_gradebook
+from app.services.users import add_user, check_new_user, normalize_username
+
+ROSTER_COLUMNS = ("username", "display_name", "password")
+MAX_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int  # as a spreadsheet shows it: the header is line 1
+    message: str
+
+
+class RosterError(ServiceError):
+    """The roster cannot be imported; ``errors`` lists every bad row."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        lines = "\n".join(f"  line {e.line}: {e.message}" for e in errors)
+        super().__init__(f"nothing was imported; fix these {len(errors)} row(s) and try again:\n{lines}")
+
+
+@dataclass(frozen=True)
+class NewStudent:
+    username: str
+    password: str | None  # generated here, to hand to the student; None when the CSV supplied one
+
+
+@dataclass(frozen=True)
+class RosterImport:
+    created: list[NewStudent]
+    enrolled: list[str]  # existing students added to the class
+    already_enrolled: list[str]
+
+
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    username: str
+    display_name: str
+    password: str
+
+
+def import_roster(db: Database, *, class_id: int, csv_text: str) -> RosterImport:
+    """Create missing student accounts from ``csv_text`` and enroll everyone listed in the class.
+
+    Columns: ``username`` (required), ``display_name`` and ``password`` (optional; an empty password
+    gets a generated one, returned in the result). Raises ``RosterError`` naming every bad row.
+    """
+    rows, errors = _read_rows(csv_text)
+    errors += _check_rows(rows)
+    with db.transaction() as session:
+        load_class(session, class_id)
+        existing = {
+            user.username: user
+            for user in session.scalars(select(User).where(User.username.in_([r.username for r in rows])))
+        }
+        for row in rows:
+            user = existing.get(row.username)
+            if user is not None and user.role != "student":
+                errors.append(RowError(row.line, f"{row.username!r} is a {user.role}, not a student"))
+            elif user is not None and row.password:
+                message = f"{row.username!r} already has an account; leave its password empty"
+                errors.append(RowError(row.line, message))
+        if errors:
+            raise RosterError(sorted(errors, key=lambda e: e.line))
+
+        created, enrolled, already = [], [], []
+        for row in rows:
+            user = existing.get(row.username)
+            if user is None:
+                password = row.password or generate_password()
+                user = add_user(
+                    session, username=row.username, display_name=row.display_name, role="student",
+                    password=password,
+                )
+                created.append(NewStudent(row.username, None if row.password else password))
+                enroll(session, class_id=class_id, student=user)
+            elif enroll(session, class_id=class_id, student=user):
+                enrolled.append(row.username)
+            else:
+                already.append(row.username)
+    return RosterImport(created, enrolled, already)
+
+
+def _read_rows(csv_text: str) -> tuple[list[_Row], list[RowError]]:
+    reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))  # Excel writes a byte-order mark
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    expected = ", ".join(ROSTER_COLUMNS)
+    if "username" not in header:
+        raise RosterError([RowError(1, f"the header must name a 'username' column (columns: {expected})")])
+    unknown = [name for name in header if name not in ROSTER_COLUMNS]
+    if unknown:
+        raise RosterError([RowError(1, f"unknown column(s) {', '.join(unknown)}; expected {expected}")])
+    reader.fieldnames = header
+    rows: list[_Row] = []
+    errors: list[RowError] = []
+    for record in reader:
+        if len(rows) + len(errors) >= MAX_ROWS:
+            raise InvalidInput(f"a roster can have at most {MAX_ROWS} rows")
+        if None in record:
+            message = f"more fields than the {len(header)} columns of the header"
+            errors.append(RowError(reader.line_num, message))
+            continue
+        values = {name: record.get(name) or "" for name in ROSTER_COLUMNS}
+        if any(value.strip() for value in values.values()):  # blank lines are skipped
+            username = normalize_username(values["username"])
+            rows.append(_Row(reader.line_num, username, values["display_name"].strip(), values["password"]))
+    return rows, errors
+
+
+def _check_rows(rows: list[_Row]) -> list[RowError]:
+    """Problems visible without the database: bad names or passwords, repeated usernames."""
+    errors = []
+    first_line: dict[str, int] = {}
+    for row in rows:
+        if row.username in first_line:
+            message = f"{row.username!r} is repeated (first on line {first_line[row.username]})"
+            errors.append(RowError(row.line, message))
+            continue
+        first_line[row.username] = row.line
+        try:
+            check_new_user(row.username, "student", row.password or generate_password())
+        except InvalidInput as error:
+            errors.append(RowError(row.line, str(error)))
+        if len(row.display_name) > 200:
+            errors.append(RowError(row.line, "display_name can have at most 200 characters"))
+    return errors
+
+
+def export_gradebook(db: Database, *, class_id: int) -> str:
+    """The class gradebook as CSV: one row per student, totals then mastery (0-1) per skill."""
+    gradebook = class_gradebook(db, class_id=class_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([
+        "username", "display_name", "problems_started", "problems_solved", "steps", "hints",
+        "solutions_revealed", *(f"mastery:{skill}" for skill in gradebook.skills),
+    ])
+    for row in gradebook.rows:
+        writer.writerow([
+            row.username, _text_cell(row.display_name), row.problems_started, row.problems_solved,
+            row.steps, row.hints, row.solutions_revealed,
+            *(_cell(row.mastery.get(skill)) for skill in gradebook.skills),
+        ])
+    return out.getvalue()
+
+
+def _text_cell(text: str) -> str:
+    # A leading =, +, - or @ would make a spreadsheet run the cell as a formula.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _cell(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"

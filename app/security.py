@@ -1,0 +1,70 @@
+"""Passwords and login tokens.
+
+Passwords are hashed with Argon2id (argon2-cffi), the current OWASP recommendation. Login tokens are
+random; only their SHA-256 is stored, which is enough for a 256-bit random value and lets a lookup
+use a plain index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024  # hashing a megabyte "password" is a cheap denial of service
+
+_hasher = PasswordHasher()
+
+
+class WeakPasswordError(ValueError):
+    """The password does not meet the minimum the app requires."""
+
+
+def check_password_strength(password: str) -> None:
+    """Raise ``WeakPasswordError`` with the reason when ``password`` cannot be used."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPasswordError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise WeakPasswordError(f"a password can have at most {MAX_PASSWORD_LENGTH} characters")
+    if password.strip() == "":
+        raise WeakPasswordError("a password cannot be only spaces")
+
+
+def hash_password(password: str) -> str:
+    """The Argon2id hash to store for ``password`` (checked for strength first)."""
+    check_password_strength(password)
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether ``password`` matches the stored hash; a malformed hash never matches."""
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with weaker parameters than today's; rehash at the next login."""
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def generate_password() -> str:
+    """A random password a person can type: 16 characters from an unambiguous alphabet (~90 bits)."""
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(16))
+
+
+def new_token() -> str:
+    """A fresh login token for a cookie (256 random bits, URL-safe)."""
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    """What the database stores for a token."""
+    return hashlib.sha256(token.encode()).hexdigest()
