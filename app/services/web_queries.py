@@ -1,0 +1,193 @@
+"""Read-only queries behind the dashboards, with the ownership rules the web layer must apply.
+
+Teachers see only their own classes and the students enrolled in them; students see only their own
+attempts. Every function here checks that itself, so a route cannot forget to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.db import Database
+from app.models import Attempt, Enrollment, HintRecord, MasteryEvent, Problem, SchoolClass, StepRecord, User
+from app.services.classes import ClassInfo
+from app.services.errors import NotFound, PermissionDenied
+
+
+@dataclass(frozen=True)
+class AttemptSummary:
+    id: int
+    username: str
+    skill_id: str
+    difficulty: int
+    prompt: str
+    status: str
+    steps: int
+    hints: int
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class StepLine:
+    position: int
+    text: str
+    verdict: str
+    message: str
+    accepted: bool
+    is_final_answer: bool
+
+
+@dataclass(frozen=True)
+class AttemptDetail:
+    summary: AttemptSummary
+    latex: str
+    steps: list[StepLine]
+    hints: list[str]
+
+
+@dataclass(frozen=True)
+class ErrorPattern:
+    skill_id: str
+    verdict: str
+    message: str
+    count: int
+    example: str
+
+
+@dataclass(frozen=True)
+class TimelinePoint:
+    at: datetime
+    username: str
+    skill_id: str
+    p_mastery: float
+
+
+def teacher_classes(db: Database, *, teacher_id: int) -> list[ClassInfo]:
+    """The classes this teacher owns, by name."""
+    query = select(SchoolClass).where(SchoolClass.teacher_id == teacher_id).order_by(SchoolClass.name)
+    with db.transaction() as session:
+        return [ClassInfo(c.id, c.name, c.teacher_id) for c in session.scalars(query)]
+
+
+def check_teaches(db: Database, *, teacher_id: int, class_id: int) -> None:
+    """``PermissionDenied`` unless ``class_id`` is one of this teacher's classes."""
+    with db.transaction() as session:
+        _check_teaches(session, teacher_id, class_id)
+
+
+def check_can_see_student(db: Database, *, viewer: int, student_id: int) -> None:
+    """A student may see themself; a teacher any student enrolled in one of their classes."""
+    with db.transaction() as session:
+        _check_can_see_student(session, viewer, student_id)
+
+
+def class_attempts(db: Database, *, teacher_id: int, class_id: int, limit: int = 100) -> list[AttemptSummary]:
+    """The class's most recent attempts, newest first."""
+    with db.transaction() as session:
+        _check_teaches(session, teacher_id, class_id)
+        students = select(Enrollment.student_id).where(Enrollment.class_id == class_id)
+        query = _summaries().where(Attempt.user_id.in_(students)).order_by(Attempt.id.desc()).limit(limit)
+        return [_summary(row) for row in session.execute(query)]
+
+
+def learner_attempts(db: Database, *, viewer: int, student_id: int, limit: int = 20) -> list[AttemptSummary]:
+    """One learner's most recent attempts, newest first."""
+    with db.transaction() as session:
+        _check_can_see_student(session, viewer, student_id)
+        query = _summaries().where(Attempt.user_id == student_id).order_by(Attempt.id.desc()).limit(limit)
+        return [_summary(row) for row in session.execute(query)]
+
+
+def attempt_detail(db: Database, *, viewer: int, attempt_id: int) -> AttemptDetail:
+    """An attempt step by step, with the verifier's verdicts and the hints given."""
+    with db.transaction() as session:
+        row = session.execute(_summaries().where(Attempt.id == attempt_id)).first()
+        if row is None:
+            raise NotFound(f"there is no attempt with id {attempt_id}")
+        _check_can_see_student(session, viewer, row.Attempt.user_id)
+        steps = session.scalars(
+            select(StepRecord).where(StepRecord.attempt_id == attempt_id).order_by(StepRecord.position)
+        )
+        hints = session.scalars(
+            select(HintRecord.text).where(HintRecord.attempt_id == attempt_id).order_by(HintRecord.position)
+        )
+        lines = [
+            StepLine(s.position, s.text, s.verdict, s.message, s.accepted, s.is_final_answer) for s in steps
+        ]
+        return AttemptDetail(_summary(row), row.Problem.latex, lines, list(hints))
+
+
+def common_errors(db: Database, *, teacher_id: int, class_id: int, per_skill: int = 3) -> list[ErrorPattern]:
+    """The most frequent rejected-step messages per skill in a class, each with one example step."""
+    with db.transaction() as session:
+        _check_teaches(session, teacher_id, class_id)
+        students = select(Enrollment.student_id).where(Enrollment.class_id == class_id)
+        query = (
+            select(Problem.skill_id, StepRecord.verdict, StepRecord.message)
+            .add_columns(func.count(), func.min(StepRecord.text))
+            .join(Attempt, Attempt.id == StepRecord.attempt_id)
+            .join(Problem, Problem.id == Attempt.problem_id)
+            .where(Attempt.user_id.in_(students), StepRecord.accepted.is_(False))
+            .group_by(Problem.skill_id, StepRecord.verdict, StepRecord.message)
+            .order_by(Problem.skill_id, func.count().desc(), StepRecord.message)
+        )
+        patterns: list[ErrorPattern] = []
+        for skill_id, verdict, message, count, example in session.execute(query):
+            if sum(p.skill_id == skill_id for p in patterns) < per_skill:
+                patterns.append(ErrorPattern(skill_id, verdict, message, count, example))
+        return patterns
+
+
+def class_timeline(db: Database, *, teacher_id: int, class_id: int) -> list[TimelinePoint]:
+    """Every mastery change of the class's students, oldest first (for the timeline plot)."""
+    with db.transaction() as session:
+        _check_teaches(session, teacher_id, class_id)
+        students = select(Enrollment.student_id).where(Enrollment.class_id == class_id)
+        query = (
+            select(MasteryEvent.created_at, User.username, MasteryEvent.skill_id, MasteryEvent.p_mastery)
+            .join(User, User.id == MasteryEvent.user_id)
+            .where(MasteryEvent.user_id.in_(students))
+            .order_by(MasteryEvent.id)
+        )
+        return [TimelinePoint(*row) for row in session.execute(query)]
+
+
+def _summaries():  # type: ignore[no-untyped-def]
+    return (
+        select(Attempt, Problem, User.username)
+        .join(Problem, Problem.id == Attempt.problem_id)
+        .join(User, User.id == Attempt.user_id)
+    )
+
+
+def _summary(row) -> AttemptSummary:  # type: ignore[no-untyped-def]
+    attempt, problem, username = row
+    return AttemptSummary(
+        attempt.id, username, problem.skill_id, problem.difficulty, problem.prompt,
+        attempt.status, attempt.step_count, attempt.hint_count, attempt.created_at,
+    )
+
+
+def _check_teaches(session: Session, teacher_id: int, class_id: int) -> None:
+    school_class = session.get(SchoolClass, class_id)
+    if school_class is None:
+        raise NotFound(f"there is no class with id {class_id}")
+    if school_class.teacher_id != teacher_id:
+        raise PermissionDenied("this class belongs to another teacher")
+
+
+def _check_can_see_student(session: Session, viewer: int, student_id: int) -> None:
+    if viewer == student_id:
+        return
+    shared = (
+        select(Enrollment.class_id)
+        .join(SchoolClass, SchoolClass.id == Enrollment.class_id)
+        .where(Enrollment.student_id == student_id, SchoolClass.teacher_id == viewer)
+        .limit(1)
+    )
+    if session.scalar(shared) is None:
+        raise PermissionDenied("you can only see your own work, or that of students in your classes")
