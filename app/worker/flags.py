@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import redis
 
@@ -102,3 +104,28 @@ class MemoryFlags:
         with self._lock:
             names = [n for n in self._values if n.startswith(prefix)]
             return {n: v for n in names if (v := self._live(n)) is not None}
+
+
+@contextmanager
+def hold_lease(flags, name: str, owner: str, ttl_s: float = 30.0) -> Iterator[bool]:
+    """Claim ``name`` for ``owner`` and keep renewing it until the block ends; yields whether we got it.
+
+    A worker killed mid-job stops renewing, so its lease runs out and a restarted worker takes over.
+    """
+    if not flags.put(name, owner, ttl_s, only_if_absent=True):
+        yield False
+        return
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(ttl_s / 3):
+            flags.renew(name, owner, ttl_s)
+
+    renewer = threading.Thread(target=renew, name=f"lease-{name}", daemon=True)
+    renewer.start()
+    try:
+        yield True
+    finally:
+        stop.set()
+        renewer.join()
+        flags.release(name, owner)

@@ -81,8 +81,15 @@ class EngineHost:
 
     @classmethod
     def from_checkpoint(
-        cls, model_path: Path, streams, flags, *, device: str = "auto", dtype: str = "auto",
-        config: EngineConfig | None = None, **options,
+        cls,
+        model_path: Path,
+        streams,
+        flags,
+        *,
+        device: str = "auto",
+        dtype: str = "auto",
+        config: EngineConfig | None = None,
+        **options,
     ) -> EngineHost:
         """Load the checkpoint once for this process and start its engine."""
         from model.loader import load_model
@@ -114,10 +121,14 @@ class EngineHost:
         with self._gate:
             in_flight = dict(self._in_flight)
         return {
-            "name": self.name, "running": metrics.running, "waiting": metrics.waiting,
+            "name": self.name,
+            "running": metrics.running,
+            "waiting": metrics.waiting,
             "tokens_per_second": round(metrics.tokens_per_second, 1),
-            "tokens_generated": metrics.tokens_generated, "peak_running": self.peak_running,
-            "in_flight": in_flight, "slots": self.engine.config.num_slots,
+            "tokens_generated": metrics.tokens_generated,
+            "peak_running": self.peak_running,
+            "in_flight": in_flight,
+            "slots": self.engine.config.num_slots,
         }
 
     def close(self) -> None:
@@ -133,8 +144,11 @@ class EngineHost:
         if room < 1:
             raise GenerationFailed(f"the question is too long for the model ({len(prompt)} tokens)")
         params = SamplingParams(
-            max_tokens=min(request.max_tokens, room), temperature=request.temperature, top_p=request.top_p,
-            seed=request.seed, stop_token_ids=self.stop_token_ids,
+            max_tokens=min(request.max_tokens, room),
+            temperature=request.temperature,
+            top_p=request.top_p,
+            seed=request.seed,
+            stop_token_ids=self.stop_token_ids,
         )
         self._admit(request.priority)
         try:

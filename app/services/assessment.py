@@ -1,0 +1,321 @@
+"""Batch assessment jobs: grade learners' answers, or evaluate the model on a problem set.
+
+A job stores its input rows when it is created and grades them item by item, one transaction per
+item. Items are unique per (job, index), so a job that restarts after a crash skips what is already
+graded and never grades an item twice. A lease keeps two workers off the same job at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.db import Database
+from app.models import AssessmentItem, AssessmentJob, ModelRequest
+from app.models.base import utcnow
+from app.services.tutor_model import SYSTEM_PROMPT
+from app.worker.flags import hold_lease
+from app.worker.requests import Generation, GenerationRequest
+from app.worker.runtime import NO_MODEL
+from tutor.answers import extract_answer
+from tutor.verify import check_answer
+
+GRADE, EVALUATE = "grade", "evaluate"
+GRADE_COLUMNS = ("learner", "problem", "answer", "expected")
+EVALUATE_COLUMNS = ("problem", "answer")
+BOXED_INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
+
+Generate = Callable[[GenerationRequest], Generation]
+
+
+class JobInputError(ValueError):
+    """The file given to a job cannot be read as the rows that job needs."""
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    job_id: int
+    kind: str
+    status: str  # queued, running, done, failed
+    done: int
+    total: int
+    correct: int
+    error: str | None = None
+
+    @property
+    def score(self) -> float:
+        """Share correct among graded items; for an evaluation, pass@1 averaged over the k samples."""
+        return self.correct / self.done if self.done else 0.0
+
+
+def read_rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    """Rows of a .csv or .jsonl file, with the required columns as strings."""
+    path = Path(path)
+    if not path.is_file():
+        raise JobInputError(f"{path} does not exist")
+    try:
+        if path.suffix == ".csv":
+            with path.open(newline="", encoding="utf-8") as file:
+                rows = list(csv.DictReader(file))
+        elif path.suffix in (".jsonl", ".json"):
+            lines = path.read_text(encoding="utf-8").splitlines()
+            rows = [json.loads(line) for line in lines if line.strip()]
+        else:
+            raise JobInputError(f"{path.name}: use a .csv or .jsonl file")
+    except (json.JSONDecodeError, UnicodeDecodeError, csv.Error) as error:
+        raise JobInputError(f"{path.name} is not valid {path.suffix[1:]}: {error}") from error
+    if not rows:
+        raise JobInputError(f"{path.name} has no rows")
+    for number, row in enumerate(rows, start=1):
+        missing = [c for c in columns if not isinstance(row, dict) or row.get(c) in (None, "")]
+        if missing:
+            raise JobInputError(f"{path.name}, row {number}: missing {', '.join(missing)} (need {columns})")
+    return [{c: str(row[c]) for c in columns} for row in rows]
+
+
+def create_grading_job(
+    database: Database, path: Path, *, name: str | None = None, created_by: int | None = None
+) -> int:
+    """A job that checks each learner's answer against the expected one with ``check_answer``."""
+    rows = read_rows(path, GRADE_COLUMNS)
+    return _create(
+        database, name or f"grade {Path(path).name}", {"kind": GRADE, "rows": rows}, len(rows), created_by
+    )
+
+
+def create_evaluation_job(
+    database: Database,
+    path: Path,
+    *,
+    samples: int = 4,
+    max_tokens: int = 4096,
+    temperature: float = 0.6,
+    top_p: float = 0.95,
+    name: str | None = None,
+    created_by: int | None = None,
+) -> int:
+    """A job that asks the model each problem ``samples`` times (MATH-500 JSONL: problem, answer)."""
+    if samples < 1:
+        raise JobInputError(f"samples must be at least 1, got {samples}")
+    rows = read_rows(path, EVALUATE_COLUMNS)
+    parameters = {
+        "kind": EVALUATE,
+        "rows": rows,
+        "samples": samples,
+        "max_tokens": max_tokens,
+        "temperature": temperature,
+        "top_p": top_p,
+    }
+    return _create(
+        database, name or f"evaluate {Path(path).name}", parameters, len(rows) * samples, created_by
+    )
+
+
+def job_progress(database: Database, job_id: int) -> JobProgress:
+    with database.transaction() as session:
+        job = _job(session, job_id)
+        done, correct = session.execute(
+            select(
+                func.count(), func.coalesce(func.sum(case((AssessmentItem.correct, 1), else_=0)), 0)
+            ).where(AssessmentItem.job_id == job_id)
+        ).one()
+        return JobProgress(
+            job.id, job.parameters["kind"], job.status, done, job.total_items, int(correct), job.error
+        )
+
+
+def unfinished_jobs(database: Database, flags) -> list[int]:
+    """Queued or running jobs that no worker holds: what a starting worker should pick up."""
+    with database.transaction() as session:
+        ids = session.scalars(select(AssessmentJob.id).where(AssessmentJob.status.in_(("queued", "running"))))
+        job_ids = list(ids)
+    held = flags.get_many([_lease(i) for i in job_ids])
+    return [job_id for job_id, owner in zip(job_ids, held, strict=True) if owner is None]
+
+
+def results_path(results_dir: Path, job_id: int) -> Path:
+    return Path(results_dir) / f"assessment-{job_id}.jsonl"
+
+
+def run_job(
+    database: Database,
+    job_id: int,
+    *,
+    generate: Generate | None,
+    flags,
+    owner: str,
+    results_dir: Path,
+    parallel: int = 8,
+) -> JobProgress:
+    """Grade every item not graded yet, then write the results file; safe to call again after a crash."""
+    with hold_lease(flags, _lease(job_id), owner) as ours:
+        if not ours:
+            return job_progress(database, job_id)
+        with database.transaction() as session:
+            job = _job(session, job_id)
+            if job.status in ("done", "cancelled"):
+                return job_progress(database, job_id)
+            job.status, job.started_at, job.error = "running", job.started_at or utcnow(), None
+            parameters = job.parameters
+            done = set(
+                session.scalars(select(AssessmentItem.item_index).where(AssessmentItem.job_id == job_id))
+            )
+        todo = [i for i in range(_total(parameters)) if i not in done]
+        try:
+            if parameters["kind"] == GRADE:
+                for index in todo:
+                    _store(database, job_id, _grade(parameters["rows"][index], index))
+            else:
+                _evaluate(database, job_id, parameters, todo, generate, parallel)
+        except Exception as error:
+            _set_status(database, job_id, "failed", str(error))
+            raise
+        write_results(database, job_id, results_dir)
+        _set_status(database, job_id, "done", None)
+    return job_progress(database, job_id)
+
+
+def write_results(database: Database, job_id: int, results_dir: Path) -> Path:
+    """One JSON line per graded item, in item order: the downloadable result of the job."""
+    path = results_path(results_dir, job_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with database.transaction() as session:
+        rows = _job(session, job_id).parameters["rows"]
+        items = session.scalars(
+            select(AssessmentItem).where(AssessmentItem.job_id == job_id).order_by(AssessmentItem.item_index)
+        ).all()
+        lines = [json.dumps(_result_row(item, rows)) for item in items]
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+# -- grading -----------------------------------------------------------------------------------
+def _grade(row: dict[str, str], index: int) -> AssessmentItem:
+    verdict = check_answer(row["answer"], row["expected"])
+    return AssessmentItem(
+        item_index=index,
+        question=row["problem"],
+        expected=row["expected"],
+        submitted=row["answer"],
+        correct=verdict.correct,
+    )
+
+
+def _evaluate(
+    database: Database,
+    job_id: int,
+    parameters: dict,
+    todo: list[int],
+    generate: Generate | None,
+    parallel: int,
+) -> None:
+    if generate is None:
+        raise RuntimeError(f"evaluating the model needs the model: {NO_MODEL}")
+    samples = parameters["samples"]
+
+    def ask(index: int) -> tuple[int, Generation, GenerationRequest]:
+        row = parameters["rows"][index // samples]
+        request = GenerationRequest(
+            messages=[
+                {"role": "system", "content": SYSTEM_PROMPT},
+                {"role": "user", "content": f"{row['problem']}\n\n{BOXED_INSTRUCTION}"},
+            ],
+            max_tokens=parameters["max_tokens"],
+            temperature=parameters["temperature"],
+            top_p=parameters["top_p"],
+            seed=index,
+            priority="batch",
+            time_limit_s=3600,
+        )
+        return index, generate(request), request
+
+    with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix=f"job-{job_id}") as pool:
+        for future in as_completed([pool.submit(ask, index) for index in todo]):
+            index, generation, request = future.result()
+            row = parameters["rows"][index // samples]
+            answer = extract_answer(generation.text)
+            correct = answer is not None and check_answer(answer, row["answer"]).correct
+            record = ModelRequest(
+                purpose="assessment",
+                status="done",
+                prompt=json.dumps(request.messages),
+                output=generation.text,
+                verification="no_answer" if answer is None else ("correct" if correct else "incorrect"),
+                prompt_tokens=generation.prompt_tokens,
+                output_tokens=generation.output_tokens,
+                latency_ms=generation.latency_ms,
+                finished_at=utcnow(),
+            )
+            item = AssessmentItem(
+                item_index=index,
+                question=row["problem"],
+                expected=row["answer"],
+                submitted=answer,
+                correct=correct,
+            )
+            _store(database, job_id, item, record)
+
+
+# -- storage -----------------------------------------------------------------------------------
+def _create(database: Database, name: str, parameters: dict, total: int, created_by: int | None) -> int:
+    with database.transaction() as session:
+        job = AssessmentJob(name=name[:200], parameters=parameters, total_items=total, created_by=created_by)
+        session.add(job)
+        session.flush()
+        return job.id
+
+
+def _store(database: Database, job_id: int, item: AssessmentItem, record: ModelRequest | None = None) -> None:
+    """Save one graded item; an item already saved (by an earlier run) is left as it was."""
+    item.job_id = job_id
+    try:
+        with database.transaction() as session:
+            if record is not None:
+                session.add(record)
+                session.flush()
+                item.model_request_id = record.id
+            session.add(item)
+    except IntegrityError:
+        pass  # graded already: the unique (job_id, item_index) keeps the first grade
+
+
+def _set_status(database: Database, job_id: int, status: str, error: str | None) -> None:
+    with database.transaction() as session:
+        job = _job(session, job_id)
+        job.status, job.error = status, error
+        job.finished_at = utcnow() if status in ("done", "failed") else None
+
+
+def _job(session, job_id: int) -> AssessmentJob:
+    job = session.get(AssessmentJob, job_id)
+    if job is None:
+        raise JobInputError(f"there is no assessment job {job_id}")
+    return job
+
+
+def _total(parameters: dict) -> int:
+    return len(parameters["rows"]) * parameters.get("samples", 1)
+
+
+def _lease(job_id: int) -> str:
+    return f"job:{job_id}"
+
+
+def _result_row(item: AssessmentItem, rows: list[dict[str, str]]) -> dict:
+    row = {
+        "index": item.item_index,
+        "problem": item.question,
+        "expected": item.expected,
+        "submitted": item.submitted,
+        "correct": item.correct,
+    }
+    if "learner" in rows[0]:
+        row["learner"] = rows[item.item_index]["learner"]
+    return row

@@ -1,0 +1,118 @@
+"""What the web side calls: submit a generation, iterate its text, cancel it, see the workers' status.
+
+The same client works over Celery + Redis and over the embedded in-process worker; only the
+dispatch function and the transport differ.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+
+from app.settings import Settings
+from app.worker.flags import MemoryFlags, RedisFlags, cancel_flag
+from app.worker.requests import GenerationFailed, GenerationRequest, ModelUnavailable, Overloaded
+from app.worker.runtime import NO_MODEL, WorkerRuntime
+from app.worker.streams import MemoryStreams, RedisStreams, StreamEvent
+
+Dispatch = Callable[[str, dict, str], None]  # (task name, keyword arguments, queue)
+CANCEL_TTL_S = 3600
+
+
+class WorkerClient:
+    def __init__(
+        self,
+        dispatch: Dispatch,
+        streams,
+        flags,
+        *,
+        read_timeout_s: float = 60.0,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
+        self._dispatch = dispatch
+        self.streams = streams
+        self.flags = flags
+        self.read_timeout_s = read_timeout_s
+        self._on_close = on_close
+
+    def close(self) -> None:
+        """Stop the embedded worker, if this client owns one."""
+        if self._on_close is not None:
+            self._on_close()
+
+    def workers(self) -> list[dict]:
+        """The live workers' heartbeats: name, running, waiting, tokens/s, peak batch size, slots."""
+        return [json.loads(value) for value in self.flags.with_prefix("worker:").values()]
+
+    def submit(self, request: GenerationRequest) -> str:
+        """Queue a generation; raises ModelUnavailable / Overloaded with a message for the user."""
+        workers = self.workers()
+        if not workers:
+            raise ModelUnavailable(NO_MODEL)
+        if request.priority == "interactive" and all(w["waiting"] >= w["slots"] * 4 for w in workers):
+            raise Overloaded("the tutor model is busy right now; please try again in a minute")
+        self._dispatch("generate", {"request": request.to_dict()}, request.priority)
+        return request.request_id
+
+    def events(self, request_id: str) -> Iterator[StreamEvent]:
+        """The reply's events in order, from the start (a late reader misses nothing).
+
+        The last event says how it ended: "done", "length" (max tokens), "cancelled" or "timeout".
+        Raises GenerationFailed when the worker reported an error, StreamTimeout when it went silent.
+        """
+        for event in self.streams.read(request_id, timeout_s=self.read_timeout_s):
+            if event.status == "error":
+                raise GenerationFailed(event.error or "the model failed without saying why")
+            yield event
+
+    def text(self, request_id: str) -> Iterator[str]:
+        """Just the reply's text chunks, in order."""
+        return (event.text for event in self.events(request_id) if not event.is_end)
+
+    def generate(self, request: GenerationRequest) -> str:
+        """Submit and wait for the whole reply."""
+        return "".join(self.text(self.submit(request)))
+
+    def cancel(self, request_id: str) -> None:
+        """Ask the worker to stop this reply; it stops within one engine step."""
+        self.flags.put(cancel_flag(request_id), "1", CANCEL_TTL_S)
+
+    def submit_assessment(self, job_id: int) -> None:
+        """Start (or resume) an assessment job on the batch queue."""
+        self._dispatch("assess", {"job_id": job_id}, "batch")
+
+
+def check_broker_url(url: str) -> None:
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError(
+            f"FLASHTUTOR_BROKER_URL must be a Redis URL (tokens stream over Redis Streams), got {url!r}"
+        )
+
+
+def celery_client(broker_url: str, namespace: str = "flashtutor") -> WorkerClient:
+    """A client that queues tasks for Celery workers over Redis and reads their token streams."""
+    from app.worker.celery_app import configure
+
+    check_broker_url(broker_url)
+    app = configure(broker_url, namespace)
+
+    def dispatch(name: str, kwargs: dict, queue: str) -> None:
+        app.send_task(f"flashtutor.{name}", kwargs=kwargs, queue=queue)
+
+    return WorkerClient(dispatch, RedisStreams(broker_url, namespace), RedisFlags(broker_url, namespace))
+
+
+def embedded_client(settings: Settings, *, threads: int = 32) -> WorkerClient:
+    """A client with its own in-process worker (and model, when a checkpoint is configured)."""
+    from app.worker.embedded import EmbeddedWorker
+
+    streams, flags = MemoryStreams(), MemoryFlags()
+    worker = EmbeddedWorker(WorkerRuntime.from_settings(settings, streams, flags), threads=threads)
+    return WorkerClient(worker.dispatch, streams, flags, on_close=worker.close)
+
+
+def connect(settings: Settings) -> WorkerClient:
+    """The web process's client: Celery workers when a broker is configured, else the embedded worker."""
+    if settings.broker_url:
+        return celery_client(settings.broker_url)
+    return embedded_client(settings)

@@ -1,0 +1,49 @@
+"""The worker's tasks: thin shells over the engine host and the assessment service.
+
+Each task is a plain function of the runtime and JSON arguments; the Celery tasks below wrap the
+same functions, so the embedded worker and a Celery worker run exactly the same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from app.services import assessment
+from app.worker.celery_app import celery_app
+from app.worker.requests import GenerationRequest, WorkerError
+from app.worker.runtime import WorkerRuntime, current_runtime
+
+
+def generate(runtime: WorkerRuntime, request: dict) -> dict:
+    """Generate one reply, streaming it; failures reach the reader as the stream's end event."""
+    try:
+        return asdict(runtime.generate(GenerationRequest.from_dict(request)))
+    except WorkerError as error:
+        return {"request_id": request["request_id"], "error": str(error)}
+
+
+def assess(runtime: WorkerRuntime, job_id: int) -> dict:
+    """Run (or resume) an assessment job; a job another worker holds is left to it."""
+    model = runtime.generate if runtime.host is not None else None
+    progress = assessment.run_job(
+        runtime.database,
+        job_id,
+        generate=model,
+        flags=runtime.flags,
+        owner=runtime.worker_id,
+        results_dir=runtime.results_dir,
+    )
+    return asdict(progress)
+
+
+TASKS = {"generate": generate, "assess": assess}
+
+
+@celery_app.task(name="flashtutor.generate")
+def generate_task(request: dict) -> dict:
+    return generate(current_runtime(), request)
+
+
+@celery_app.task(name="flashtutor.assess")
+def assess_task(job_id: int) -> dict:
+    return assess(current_runtime(), job_id)
