@@ -100,7 +100,7 @@ def values_match(submitted: sympy.Basic, expected: sympy.Basic) -> bool:
 
 
 def _as_values(value: sympy.Basic, other: sympy.Basic) -> sympy.Basic:
-    """``x = 3`` answers ``3``; ``x = 2 or x = -2`` answers ``{2, -2}``; ``(a, b)`` beside an interval is one."""
+    """``x = 3`` answers ``3``; ``x = 2 or x = -2`` answers ``{2, -2}``; ``(a, b)`` may be an interval."""
     if _is_assignment(value) and not isinstance(other, sympy.Eq):
         return value.rhs
     if isinstance(value, sympy.Or) and all(_is_assignment(arg) for arg in value.args):

@@ -119,7 +119,9 @@ def judge_system(before: sympy.Basic, after: sympy.Basic, variables: list[sympy.
         raise UnsolvableError("the line before has infinitely many solutions")
     lost = [_point_text(s) for s in before_solutions if not all(_holds(e, s) for e in after_equations)]
     if lost:
-        message = f"The solution {'; '.join(lost)} of the line before does not fit your step: check your work."
+        message = (
+            f"The solution {'; '.join(lost)} of the line before does not fit your step: check your work."
+        )
         return StepVerdict("invalid", message, lost)
     if all(_complete(s, variables) for s in after_solutions):
         extra = [_point_text(s) for s in after_solutions if s not in before_solutions]

@@ -6,19 +6,21 @@ from collections.abc import Callable
 
 import sympy
 
+from tutor.builders import (
+    ONE_ARGUMENT,
+    PLUS_MINUS,
+    apply_function,
+    as_set,
+    expand_plus_minus,
+    factorial,
+    number,
+    power,
+)  # fmt: skip
 from tutor.lexer import MathSyntaxError, Token
-from tutor.limits import MAX_NESTING, LimitError, check_factorial, check_power
-
-PLUS_MINUS = sympy.Symbol("plus_minus_sign")  # stands for ±1 until the alternatives are expanded
+from tutor.limits import MAX_NESTING, LimitError
 
 RELATIONS: dict[str, Callable[..., sympy.Basic]] = {
     "=": sympy.Eq, "<": sympy.Lt, "<=": sympy.Le, ">": sympy.Gt, ">=": sympy.Ge, "!=": sympy.Ne,
-}  # fmt: skip
-ONE_ARGUMENT: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
-    "sqrt": sympy.sqrt, "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "cot": sympy.cot,
-    "sec": sympy.sec, "csc": sympy.csc, "asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan,
-    "ln": sympy.log, "exp": sympy.exp, "abs": sympy.Abs,
-    "log": lambda x: sympy.log(x, 10),
 }  # fmt: skip
 BINDING = {"∪": 5, "+": 10, "-": 10, "±": 10, "∓": 10, "*": 20, "/": 20, "^": 40, "!": 50}
 IMPLICIT = 20
@@ -156,7 +158,7 @@ class Parser:
     def prefix(self, token: Token) -> sympy.Basic:
         kind, text = token.kind, token.text
         if kind == "num":
-            return _number(text)
+            return number(text)
         if kind == "letter":
             return sympy.Symbol(text, real=True)
         if kind == "const":
@@ -198,15 +200,15 @@ class Parser:
         self.advance()
         text = token.text
         if text == "!":
-            return self.build(token, lambda: _factorial(left))
+            return self.build(token, lambda: factorial(left))
         if text == "^":
             exponent = self.expression(BINDING["^"] - 1)
-            return self.build(token, lambda: _power(left, exponent))
+            return self.build(token, lambda: power(left, exponent))
         right = self.expression(BINDING[text])
         operations: dict[str, Callable[[], sympy.Basic]] = {
             "+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
             "/": lambda: left / right, "±": lambda: left + PLUS_MINUS * right,
-            "∓": lambda: left - PLUS_MINUS * right, "∪": lambda: sympy.Union(_as_set(left), _as_set(right)),
+            "∓": lambda: left - PLUS_MINUS * right, "∪": lambda: sympy.Union(as_set(left), as_set(right)),
         }  # fmt: skip
         return self.build(token, operations[text])
 
@@ -252,7 +254,7 @@ class Parser:
             return self.prefix(self.advance())
         if token.kind == "num" and len(token.text) > 1:
             self.tokens[self.index] = Token("num", token.text[1:], token.position + 1)
-            return _number(token.text[0])
+            return number(token.text[0])
         if token.kind in {"num", "letter", "const"}:
             return self.prefix(self.advance())
         raise self.error(f"Expected a braced argument like {{x}} but found {_describe(token)}")
@@ -278,47 +280,7 @@ class Parser:
             arguments = [self.expression(35)]
         else:
             raise self.error(f"{name} needs its input in parentheses, like {name}(x)", token)
-        return self.build(token, lambda: _apply(name, arguments))
-
-
-def _apply(name: str, arguments: list[sympy.Basic]) -> sympy.Basic:
-    if name == "diff":
-        if len(arguments) == 1 and len(arguments[0].free_symbols) == 1:
-            arguments.append(next(iter(arguments[0].free_symbols)))
-        if len(arguments) != 2 or not isinstance(arguments[1], sympy.Symbol):
-            raise ValueError("write it as diff(expression, variable)")
-        return sympy.Derivative(arguments[0], arguments[1])
-    if name == "factorial" and len(arguments) == 1:
-        return _factorial(arguments[0])
-    if name == "log" and len(arguments) == 2:
-        return sympy.log(arguments[0], arguments[1])
-    if len(arguments) != 1:
-        raise ValueError(f"{name} takes one input, not {len(arguments)}")
-    return ONE_ARGUMENT[name](arguments[0])
-
-
-def _number(text: str) -> sympy.Rational:
-    whole, _, decimals = text.partition(".")
-    return sympy.Rational(int(whole + decimals or "0"), 10 ** len(decimals))
-
-
-def _power(base: sympy.Basic, exponent: sympy.Basic) -> sympy.Basic:
-    check_power(base, exponent)
-    return base**exponent
-
-
-def _factorial(argument: sympy.Basic) -> sympy.Basic:
-    check_factorial(argument)
-    return sympy.factorial(argument)
-
-
-def _as_set(value: sympy.Basic) -> sympy.Set:
-    """A point ``(a, b)`` next to ``∪`` is the open interval it looks like."""
-    if isinstance(value, sympy.Tuple) and len(value) == 2:
-        return sympy.Interval.open(*value)
-    if isinstance(value, sympy.Set):
-        return value
-    raise TypeError("∪ joins intervals or sets")
+        return self.build(token, lambda: apply_function(name, arguments))
 
 
 def _is_assignment(value: sympy.Basic) -> bool:
@@ -329,20 +291,3 @@ def _describe(token: Token) -> str:
     if token.kind == "end":
         return "the end"
     return "a new line" if token.text == "newline" else repr(token.text)
-
-
-def expand_plus_minus(value: sympy.Basic) -> sympy.Basic:
-    """Replace the ± placeholder by both signs: relations become ``Or``, expressions a two-element set."""
-    if not value.has(PLUS_MINUS):
-        return value
-    if isinstance(value, sympy.Rel):
-        return sympy.Or(*(type(value)(value.lhs.subs(PLUS_MINUS, s), value.rhs.subs(PLUS_MINUS, s),
-                                      evaluate=False) for s in (1, -1)))  # fmt: skip
-    if isinstance(value, sympy.Expr):
-        return sympy.FiniteSet(value.subs(PLUS_MINUS, 1), value.subs(PLUS_MINUS, -1))
-    if isinstance(value, sympy.FiniteSet):
-        expanded = (expand_plus_minus(item) for item in value.args)
-        return sympy.Union(*(i if isinstance(i, sympy.Set) else sympy.FiniteSet(i) for i in expanded))
-    if isinstance(value, sympy.Or | sympy.And):
-        return type(value)(*(expand_plus_minus(arg) for arg in value.args))
-    raise MathSyntaxError("± can only be used in a number, expression or equation")

@@ -6,7 +6,23 @@ import builtins
 
 import pytest
 import sympy
-from sympy import Abs, And, Derivative, Eq, FiniteSet, Ge, Gt, Interval, Le, Lt, Ne, Or, Rational, Tuple, Union
+from sympy import (
+    Abs,
+    And,
+    Derivative,
+    Eq,
+    FiniteSet,
+    Ge,
+    Gt,
+    Interval,
+    Le,
+    Lt,
+    Ne,
+    Or,
+    Rational,
+    Tuple,
+    Union,
+)
 
 from tutor.parse import MathSyntaxError, parse_math, to_latex
 
@@ -85,7 +101,16 @@ def test_relations_stay_unevaluated_so_identities_survive():
 
 
 @pytest.mark.parametrize(
-    "text", ["x = 2 or x = -2", "x = 2, -2", "x = 2, x = -2", "x = ±2", r"x = \pm 2", "x = 2 or -2", r"x=2 \text{ or } x=-2"]
+    "text",
+    [
+        "x = 2 or x = -2",
+        "x = 2, -2",
+        "x = 2, x = -2",
+        "x = ±2",
+        r"x = \pm 2",
+        "x = 2 or -2",
+        r"x=2 \text{ or } x=-2",
+    ],
 )
 def test_alternatives(text):
     assert parse_math(text) == Or(Eq(x, 2), Eq(x, -2))
@@ -120,7 +145,9 @@ def test_points_intervals_and_sets(text, expected):
     assert parse_math(text) == expected
 
 
-@pytest.mark.parametrize("text", ["d/dx(x^3 + x)", r"\frac{d}{dx}(x^3 + x)", r"\frac{d}{dx} \left(x^3+x\right)", "diff(x^3+x, x)"])
+@pytest.mark.parametrize(
+    "text", ["d/dx(x^3 + x)", r"\frac{d}{dx}(x^3 + x)", r"\frac{d}{dx} \left(x^3+x\right)", "diff(x^3+x, x)"]
+)
 def test_derivatives_stay_unevaluated(text):
     result = parse_math(text)
     assert isinstance(result, Derivative)

@@ -163,7 +163,14 @@ def test_correct_answers_in_any_form(submitted, expected):
 
 @pytest.mark.parametrize(
     ("submitted", "expected"),
-    [("4", "5"), ("2", "x = 2 or x = -2"), ("(1, 2)", "(2, 1)"), ("x > 2", "[2, oo)"), ("B", r"\text{(C)}"), ("", "3")],
+    [
+        ("4", "5"),
+        ("2", "x = 2 or x = -2"),
+        ("(1, 2)", "(2, 1)"),
+        ("x > 2", "[2, oo)"),
+        ("B", r"\text{(C)}"),
+        ("", "3"),
+    ],
 )
 def test_wrong_answers(submitted, expected):
     verdict = check_answer(submitted, expected)
