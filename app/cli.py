@@ -144,9 +144,10 @@ def _start_job(database, job_id: int) -> None:
 
 
 def _echo_progress(progress) -> None:
+    error = f", error: {progress.error}" if progress.error else ""
     click.echo(
         f"job {progress.job_id} ({progress.kind}): {progress.status}, "
-        f"{progress.done}/{progress.total} graded, score {progress.score:.3f}" + (f", error: {progress.error}" if progress.error else "")
+        f"{progress.done}/{progress.total} graded, score {progress.score:.3f}{error}"
     )
 
 
