@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,16 @@ def random_model(raw_config: dict[str, Any], seed: int = 0) -> SambaY:
         elif name.endswith("embed_tokens.weight"):
             p.normal_(0.0, 0.3)
     return model
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_cpu_thread() -> Iterator[None]:
+    """Tiny models are dominated by per-op overhead; on a busy shared CPU a second thread makes every
+    op wait for the other (20x slower here), so the model tests run single-threaded."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="session")
