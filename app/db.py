@@ -16,6 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -71,6 +72,12 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def insert_if_absent(session: Session, model: type[Any], **values: Any) -> bool:
+    """Insert a row unless one with the same key exists; True if inserted. Safe under concurrency."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return bool(session.execute(insert(model).values(**values).on_conflict_do_nothing()).rowcount)
 
 
 def _create_postgres_engine(url: URL, echo: bool) -> Engine:
