@@ -7,8 +7,13 @@ time per thread, and hand them all to the process's single engine host.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from celery import Celery
 from kombu import Queue
+
+from app.settings import Settings
 
 QUEUES = ("interactive", "batch")
 
@@ -35,3 +40,41 @@ def configure(broker_url: str, namespace: str = "flashtutor") -> Celery:
         broker_transport_options={"queue_order_strategy": "priority", "global_keyprefix": f"{namespace}:"},
     )
     return celery_app
+
+
+def run_worker(
+    settings: Settings,
+    *,
+    queues: tuple[str, ...] = QUEUES,
+    model_path: Path | None = None,
+    concurrency: int = 64,
+    slots: int = 16,
+    namespace: str = "flashtutor",
+) -> None:
+    """Load the model once for this process, then serve tasks on threads that all share its engine."""
+    from app.services.assessment import unfinished_jobs
+    from app.worker.client import check_broker_url
+    from app.worker.flags import RedisFlags
+    from app.worker.runtime import WorkerRuntime, set_runtime
+    from app.worker.streams import RedisStreams
+
+    if not settings.broker_url:
+        raise ValueError(
+            "no broker is configured: set FLASHTUTOR_BROKER_URL (e.g. redis://127.0.0.1:6379/0); "
+            "without one, `flashtutor serve` runs its own in-process worker"
+        )
+    unknown = sorted(set(queues) - set(QUEUES))
+    if unknown:
+        raise ValueError(f"unknown queues {unknown}; FlashTutor's queues are {list(QUEUES)}")
+    check_broker_url(settings.broker_url)
+    app = configure(settings.broker_url, namespace)
+    streams = RedisStreams(settings.broker_url, namespace)
+    flags = RedisFlags(settings.broker_url, namespace)
+    runtime = WorkerRuntime.from_settings(settings, streams, flags, model_path=model_path, slots=slots)
+    set_runtime(runtime)
+    for job_id in unfinished_jobs(runtime.database):  # jobs a killed worker left behind
+        app.send_task("flashtutor.assess", kwargs={"job_id": job_id}, queue="batch")
+    app.worker_main(
+        ["worker", "--pool=threads", f"--concurrency={concurrency}", f"--queues={','.join(queues)}",
+         "--loglevel=INFO", f"--hostname=flashtutor-{os.getpid()}@%h", "--without-gossip", "--without-mingle"]
+    )  # fmt: skip

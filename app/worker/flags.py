@@ -19,7 +19,8 @@ _RELEASE_IF_OWNER = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 )
 _RENEW_IF_OWNER = (
-    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('expire', KEYS[1], ARGV[2]) end return 0"
+    "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
 )
 
 
@@ -46,7 +47,7 @@ class RedisFlags:
         return self.redis.mget([self._key(n) for n in names]) if names else []
 
     def renew(self, name: str, owner: str, ttl_s: float) -> bool:
-        return bool(self.redis.eval(_RENEW_IF_OWNER, 1, self._key(name), owner, max(1, int(ttl_s))))
+        return bool(self.redis.eval(_RENEW_IF_OWNER, 1, self._key(name), owner, int(ttl_s * 1000)))
 
     def release(self, name: str, owner: str) -> None:
         self.redis.eval(_RELEASE_IF_OWNER, 1, self._key(name), owner)

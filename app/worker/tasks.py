@@ -44,6 +44,9 @@ def generate_task(request: dict) -> dict:
     return generate(current_runtime(), request)
 
 
-@celery_app.task(name="flashtutor.assess")
-def assess_task(job_id: int) -> dict:
-    return assess(current_runtime(), job_id)
+@celery_app.task(name="flashtutor.assess", bind=True, max_retries=None)
+def assess_task(self, job_id: int) -> dict:
+    progress = assess(current_runtime(), job_id)
+    if progress["status"] in ("queued", "running"):  # another worker holds it, or held it before dying
+        raise self.retry(countdown=assessment.LEASE_TTL_S / 2)
+    return progress
