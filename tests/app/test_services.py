@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from app.services.tutoring import ProblemView, StepResult
 
 # Until tutor.solver (is_final) lands, the tutoring service cannot be imported; skip rather than error.
-tutoring = pytest.importorskip("app.services.tutoring", reason="needs tutor.solver.is_final")
+tutoring = pytest.importorskip(
+    "app.services.tutoring", reason="needs tutor.solver.is_final", exc_type=ImportError
+)
 
 
 @dataclass(frozen=True)
