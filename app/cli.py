@@ -166,3 +166,122 @@ def serve(host: str | None, port: int | None, broker: str | None) -> None:
         settings = settings.model_copy(update={"broker_url": broker})
     app = serve_app(settings, announce=click.echo)
     uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+@main.group("db")
+def db_group() -> None:
+    """The database: apply or undo migrations."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Migrate up to this revision.")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations, then create the first admin account if there is none."""
+    from app.services.users import ensure_first_admin
+
+    settings = get_settings()
+    database = _open_database()
+    _service_call(lambda: database.upgrade(revision))
+    click.echo(f"database at revision {database.current_revision()}")
+    generated = _service_call(lambda: ensure_first_admin(database, password=settings.admin_password))
+    if generated:
+        click.echo(f"created the first admin account: username 'admin', password {generated!r} (shown once)")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Undo migrations down to REVISION ('base' empties the database)."""
+    database = _open_database()
+    _service_call(lambda: database.downgrade(revision))
+    click.echo(f"database at revision {database.current_revision()}")
+
+
+@db_group.command("current")
+def db_current() -> None:
+    """Print the revision the database is at."""
+    click.echo(_open_database().current_revision() or "empty (no migrations applied)")
+
+
+@main.group("users")
+def users_group() -> None:
+    """Accounts: create and list users, import a class roster."""
+
+
+@users_group.command("create")
+@click.option("--username", required=True)
+@click.option(
+    "--role", type=click.Choice(["student", "teacher", "admin"]), default="student", show_default=True
+)
+@click.option("--display-name", default="", help="Name shown in the app (default: the username).")
+@click.password_option(help="Prompted for (twice) when not given.")
+def users_create(username: str, role: str, display_name: str, password: str) -> None:
+    """Create an account."""
+    from app.services.users import create_user
+
+    database = _migrated_database()
+    user = _service_call(
+        lambda: create_user(
+            database, username=username, display_name=display_name, role=role, password=password
+        )
+    )
+    click.echo(f"created {user.role} {user.username!r} (id {user.id})")
+
+
+@users_group.command("list")
+@click.option("--role", type=click.Choice(["student", "teacher", "admin"]), default=None)
+def users_list(role: str | None) -> None:
+    """List accounts."""
+    from app.services.users import list_users
+
+    for user in _service_call(lambda: list_users(_migrated_database(), role=role)):
+        state = "" if user.is_active else " (disabled)"
+        click.echo(f"{user.id}\t{user.username}\t{user.role}\t{user.display_name}{state}")
+
+
+@users_group.command("import-roster")
+@click.argument("class_id", type=int)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def users_import_roster(class_id: int, path: Path) -> None:
+    """Create and enroll the students listed in a CSV (username, display_name, password)."""
+    from app.roster import import_roster
+
+    text = path.read_text(encoding="utf-8-sig")
+    result = _service_call(lambda: import_roster(_migrated_database(), class_id=class_id, csv_text=text))
+    for student in result.created:
+        password = f"password {student.password}" if student.password else "password from the CSV"
+        click.echo(f"created {student.username}: {password}")
+    click.echo(
+        f"{len(result.created)} created, {len(result.enrolled)} enrolled, "
+        f"{len(result.already_enrolled)} already in the class"
+    )
+
+
+def _open_database():
+    from app.db import Database, DatabaseURLError
+
+    try:
+        return Database(get_settings().resolved_database_url)
+    except DatabaseURLError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _migrated_database():
+    database = _open_database()
+    _service_call(database.upgrade)
+    return database
+
+
+def _service_call(action):
+    """Run a service call, turning the errors a user can fix into a clean message and exit status 1."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import OperationalError
+
+    from app.services.errors import ServiceError
+
+    try:
+        return action()
+    except (ServiceError, CommandError) as error:
+        raise click.ClickException(str(error)) from error
+    except OperationalError as error:
+        raise click.ClickException(f"cannot reach the database: {error.orig}") from error

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         default=None, description="Signs session cookies; generated and stored in data_dir when unset."
     )
+    admin_password: str | None = Field(
+        default=None, description="First-run 'admin' account password; unset: generated and printed once."
+    )
     session_ttl_minutes: int = 12 * 60
     model_requests_per_minute: int = 20
     max_new_tokens: int = 4096

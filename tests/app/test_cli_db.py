@@ -1,0 +1,52 @@
+"""The `flashtutor db` and `flashtutor users` commands, from any directory, against a real database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from app.cli import main
+from app.settings import get_settings
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    monkeypatch.chdir(tmp_path)  # no alembic.ini here: migrations must come from the package
+    monkeypatch.setenv("FLASHTUTOR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("FLASHTUTOR_DATABASE_URL", raising=False)
+    monkeypatch.delenv("FLASHTUTOR_ADMIN_PASSWORD", raising=False)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def test_upgrade_creates_the_first_admin_once(runner: CliRunner, tmp_path: Path) -> None:
+    first = runner.invoke(main, ["db", "upgrade"])
+    assert first.exit_code == 0, first.output
+    assert "created the first admin account" in first.output
+    assert (tmp_path / "data" / "flashtutor.db").exists()
+    second = runner.invoke(main, ["db", "upgrade"])
+    assert second.exit_code == 0 and "first admin" not in second.output
+    assert runner.invoke(main, ["db", "downgrade", "base"]).exit_code == 0
+    assert "empty" in runner.invoke(main, ["db", "current"]).output
+
+
+def test_users_create_and_list(runner: CliRunner) -> None:
+    created = runner.invoke(
+        main, ["users", "create", "--username", "Grace", "--role", "teacher", "--password", "hopper1906"]
+    )
+    assert created.exit_code == 0, created.output
+    assert "created teacher 'grace'" in created.output
+    listed = runner.invoke(main, ["users", "list", "--role", "teacher"])
+    assert "grace\tteacher" in listed.output
+
+
+def test_users_create_explains_bad_input(runner: CliRunner) -> None:
+    weak = runner.invoke(main, ["users", "create", "--username", "grace", "--password", "short"])
+    assert weak.exit_code == 1 and "at least 8 characters" in weak.output
+    runner.invoke(main, ["users", "create", "--username", "grace", "--password", "long enough"])
+    taken = runner.invoke(main, ["users", "create", "--username", "grace", "--password", "long enough"])
+    assert taken.exit_code == 1 and "already taken" in taken.output
