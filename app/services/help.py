@@ -1,0 +1,76 @@
+"""Help on a problem: escalating hints, and the full worked solution once the learner has tried.
+
+Each hint request climbs the ladder (nudge, specific hint, the next step itself) and stays on the
+last rung after that. Hints are evidence of not yet knowing the skill. Revealing the solution ends the
+attempt as not solved, and is recorded so the teacher sees it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.db import Database
+from app.models import HintRecord, Problem
+from app.models.base import utcnow
+from app.services.errors import Conflict
+from app.services.mastery import apply_evidence
+from app.services.tutoring import end_attempt, load_attempt, tutor_problem
+from tutor import hints, learner
+from tutor.solver import solve
+
+TOP_LEVEL = 3
+
+
+@dataclass(frozen=True)
+class HintView:
+    attempt_id: int
+    level: int  # 1 nudge, 2 specific, 3 the next step
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SolutionStep:
+    before: str
+    after: str
+    rule: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class SolutionView:
+    attempt_id: int
+    steps: list[SolutionStep]
+
+
+def request_hint(db: Database, *, attempt_id: int, user_id: int) -> HintView:
+    """The next hint for where the learner is now, stored with the attempt."""
+    with db.transaction() as session:
+        attempt = load_attempt(session, attempt_id, user_id, lock=True)
+        if attempt.status != "in_progress":
+            raise Conflict("this problem is already finished; hints are for problems in progress")
+        problem = session.get_one(Problem, attempt.problem_id)
+        level = min(attempt.hint_count + 1, TOP_LEVEL)
+        hint = hints.hint_for(tutor_problem(problem), attempt.current_state, level)
+        attempt.hint_count += 1
+        session.add(HintRecord(attempt_id=attempt.id, position=attempt.hint_count, level=hint.level,
+                               kind=hint.kind, text=hint.text))
+        apply_evidence(session, user_id=user_id, skill_id=problem.skill_id, difficulty=problem.difficulty,
+                       evidence=learner.Evidence("hint", hint_level=hint.level), attempt_id=attempt.id)
+        return HintView(attempt.id, hint.level, hint.kind, hint.text)
+
+
+def reveal_solution(db: Database, *, attempt_id: int, user_id: int) -> SolutionView:
+    """The worked solution, only after at least one step; the attempt then counts as not solved."""
+    with db.transaction() as session:
+        attempt = load_attempt(session, attempt_id, user_id, lock=True)
+        if attempt.step_count == 0:
+            raise Conflict("try at least one step yourself before asking for the full solution")
+        problem = session.get_one(Problem, attempt.problem_id)
+        worked = solve(tutor_problem(problem))
+        steps = [SolutionStep(s.before, s.after, s.rule, s.explanation) for s in worked]
+        if attempt.solution_revealed_at is None:
+            attempt.solution_revealed_at = utcnow()
+        if attempt.status == "in_progress":
+            end_attempt(session, attempt, solved=False)
+        return SolutionView(attempt.id, steps)
