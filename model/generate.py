@@ -82,34 +82,38 @@ def generate(
     _check_limits(max_new_tokens, temperature, top_p, top_k)
     stops = set(model.config.stop_token_ids if stop_token_ids is None else stop_token_ids)
     lengths = [len(p) for p in prompts]
-    padded = torch.zeros(len(prompts), max(lengths), dtype=torch.long, device=model.device)
+    device = model.device
+    padded = torch.zeros(len(prompts), max(lengths), dtype=torch.long, device=device)  # right padded
     for row, prompt in enumerate(prompts):
         padded[row, : len(prompt)] = torch.tensor(prompt)
     state = model.allocate_state(len(prompts), max(lengths) + max_new_tokens)
-    active = list(range(len(prompts)))
+    active = list(range(len(prompts)))  # rows still generating; row i lives in slot i
     logits = model.prefill(
-        padded, state, torch.tensor(active, device=model.device), torch.tensor(lengths, device=model.device)
+        padded, state, torch.tensor(active, device=device), torch.tensor(lengths, device=device)
     )
     generators = [_generator(model, seed) for _ in prompts]
     outputs: list[list[int]] = [[] for _ in prompts]
     while active:
         n = len(active)
-        tokens = sample_tokens(
-            logits, [temperature] * n, [top_p] * n, [top_k] * n, [generators[row] for row in active]
-        ).tolist()
-        for row, token in zip(active, tokens, strict=True):
-            if token not in stops:
-                outputs[row].append(token)
-        still = [
-            (row, token)
-            for row, token in zip(active, tokens, strict=True)
-            if token not in stops and len(outputs[row]) < max_new_tokens
-        ]
-        active = [row for row, _ in still]
+        sampled = sample_tokens(
+            logits, [temperature] * n, [top_p] * n, [top_k] * n, [generators[r] for r in active]
+        )
+        next_rows, next_tokens = [], []
+        for row, token in zip(active, sampled.tolist(), strict=True):
+            if token in stops:
+                continue
+            outputs[row].append(token)
+            if len(outputs[row]) < max_new_tokens:
+                next_rows.append(row)
+                next_tokens.append(token)
+        active = next_rows
         if active:
             positions = [lengths[row] + len(outputs[row]) - 1 for row in active]
             logits = model.decode(
-                *(torch.tensor(v, device=model.device) for v in ([t for _, t in still], active, positions))
+                torch.tensor(next_tokens, device=device),
+                state,
+                torch.tensor(active, device=device),
+                torch.tensor(positions, device=device),
             )
     return outputs
 
