@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import torch
 
-from model.sampling import sample_tokens
+from model.sampling import sample
 
 
 class TextDecoder(Protocol):
@@ -95,7 +95,7 @@ def generate(
     outputs: list[list[int]] = [[] for _ in prompts]
     while active:
         n = len(active)
-        sampled = sample_tokens(
+        sampled = sample(
             logits, [temperature] * n, [top_p] * n, [top_k] * n, [generators[r] for r in active]
         )
         next_rows, next_tokens = [], []
@@ -136,7 +136,7 @@ def _stream(
     for step in range(max_new_tokens):
         if cancel is not None and (cancel.is_set() if isinstance(cancel, threading.Event) else cancel()):
             return
-        token = int(sample_tokens(logits, [temperature], [top_p], [top_k], [generator])[0])
+        token = int(sample(logits, [temperature], [top_p], [top_k], [generator])[0])
         if token in stops:
             break
         piece, stopped = text.push(token) if text is not None else ("", False)

@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 
 
-def sample_tokens(
+def sample(
     logits: Tensor,
     temperature: Sequence[float],
     top_p: Sequence[float],

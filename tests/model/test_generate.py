@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from model.sambay import SambaY
-from model.sampling import sample_tokens
+from model.sampling import sample
 
 PROMPT = [5, 77, 300, 12, 9, 410]
 
@@ -129,22 +129,22 @@ def test_sampling_filters_per_row() -> None:
     logits = torch.randn(4, 50, generator=torch.Generator().manual_seed(0))
     best = logits.argmax(-1)
     generators = [torch.Generator().manual_seed(i) for i in range(4)]
-    picked = sample_tokens(logits, [0.0, 1.0, 1.0, 5.0], [1.0, 1.0, 1e-6, 1.0], [None, 1, 0, 0], generators)
+    picked = sample(logits, [0.0, 1.0, 1.0, 5.0], [1.0, 1.0, 1e-6, 1.0], [None, 1, 0, 0], generators)
     assert picked[:3].tolist() == best[:3].tolist()  # greedy, top_k 1, tiny top_p
     top3 = set(logits[3].topk(3).indices.tolist())
-    draws = {int(sample_tokens(logits[3:], [5.0], [1.0], [3], [generators[3]])[0]) for _ in range(200)}
+    draws = {int(sample(logits[3:], [5.0], [1.0], [3], [generators[3]])[0]) for _ in range(200)}
     assert draws == top3  # a hot temperature reaches all of the top 3 and nothing else
     kept = logits[3].softmax(-1).sort(descending=True).values.cumsum(-1)
     nucleus = int((kept < 0.5).sum()) + 1
-    draws = {int(sample_tokens(logits[3:], [1.0], [0.5], [None])[0]) for _ in range(300)}
+    draws = {int(sample(logits[3:], [1.0], [0.5], [None])[0]) for _ in range(300)}
     assert draws == set(logits[3].topk(nucleus).indices.tolist())
 
 
 def test_sampling_rejects_bad_parameters() -> None:
     logits = torch.zeros(1, 5)
     with pytest.raises(ValueError, match="one temperature"):
-        sample_tokens(logits, [1.0, 1.0], [1.0], [None])
+        sample(logits, [1.0, 1.0], [1.0], [None])
     with pytest.raises(ValueError, match="top_p"):
-        sample_tokens(logits, [1.0], [1.5], [None])
+        sample(logits, [1.0], [1.5], [None])
     with pytest.raises(ValueError, match="top_k"):
-        sample_tokens(logits, [1.0], [1.0], [-2])
+        sample(logits, [1.0], [1.0], [-2])
