@@ -13,9 +13,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db import Database
-from app.models import Attempt, Enrollment, HintRecord, MasteryEvent, Problem, SchoolClass, StepRecord, User
+from app.models import (
+    AssessmentJob,
+    Assignment,
+    Attempt,
+    Enrollment,
+    HintRecord,
+    MasteryEvent,
+    Problem,
+    SchoolClass,
+    StepRecord,
+    User,
+)
 from app.services.classes import ClassInfo
 from app.services.errors import NotFound, PermissionDenied
+from app.services.tutoring import tutor_problem
+from tutor.problems import Problem as TutorProblem
 
 
 @dataclass(frozen=True)
@@ -29,6 +42,16 @@ class AttemptSummary:
     steps: int
     hints: int
     started_at: datetime
+
+
+@dataclass(frozen=True)
+class AssignmentInfo:
+    id: int
+    class_name: str
+    title: str
+    skill_id: str
+    problem_count: int
+    due_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -94,6 +117,22 @@ def class_attempts(db: Database, *, teacher_id: int, class_id: int, limit: int =
         return [_summary(row) for row in session.execute(query)]
 
 
+def student_assignments(db: Database, *, student_id: int) -> list[AssignmentInfo]:
+    """The assignments of every class the student is in, soonest due first (undated last)."""
+    query = (
+        select(Assignment, SchoolClass.name)
+        .join(SchoolClass, SchoolClass.id == Assignment.class_id)
+        .join(Enrollment, Enrollment.class_id == Assignment.class_id)
+        .where(Enrollment.student_id == student_id)
+        .order_by(Assignment.due_at.is_(None), Assignment.due_at, Assignment.id)
+    )
+    with db.transaction() as session:
+        return [
+            AssignmentInfo(a.id, class_name, a.title, a.skill_id, a.problem_count, a.due_at)
+            for a, class_name in session.execute(query)
+        ]
+
+
 def learner_attempts(db: Database, *, viewer: int, student_id: int, limit: int = 20) -> list[AttemptSummary]:
     """One learner's most recent attempts, newest first."""
     with db.transaction() as session:
@@ -119,6 +158,15 @@ def attempt_detail(db: Database, *, viewer: int, attempt_id: int) -> AttemptDeta
             StepLine(s.position, s.text, s.verdict, s.message, s.accepted, s.is_final_answer) for s in steps
         ]
         return AttemptDetail(_summary(row), row.Problem.latex, lines, list(hints))
+
+
+def attempt_problem(db: Database, *, user_id: int, attempt_id: int) -> tuple[TutorProblem, str]:
+    """The learner's own attempt as the tutor domain sees it: (problem, current state), for the model."""
+    with db.transaction() as session:
+        attempt = session.get(Attempt, attempt_id)
+        if attempt is None or attempt.user_id != user_id:
+            raise NotFound(f"you have no attempt with id {attempt_id}")
+        return tutor_problem(session.get_one(Problem, attempt.problem_id)), attempt.current_state
 
 
 def common_errors(db: Database, *, teacher_id: int, class_id: int, per_skill: int = 3) -> list[ErrorPattern]:
@@ -156,6 +204,13 @@ def class_timeline(db: Database, *, teacher_id: int, class_id: int) -> list[Time
         return [TimelinePoint(*row) for row in session.execute(query)]
 
 
+def recent_jobs(db: Database, *, limit: int = 20) -> list[tuple[int, str]]:
+    """(id, name) of the newest assessment jobs, newest first (for the admin page)."""
+    query = select(AssessmentJob.id, AssessmentJob.name).order_by(AssessmentJob.id.desc()).limit(limit)
+    with db.transaction() as session:
+        return [(job_id, name) for job_id, name in session.execute(query)]
+
+
 def _summaries():  # type: ignore[no-untyped-def]
     return (
         select(Attempt, Problem, User.username)
@@ -167,8 +222,15 @@ def _summaries():  # type: ignore[no-untyped-def]
 def _summary(row) -> AttemptSummary:  # type: ignore[no-untyped-def]
     attempt, problem, username = row
     return AttemptSummary(
-        attempt.id, username, problem.skill_id, problem.difficulty, problem.prompt,
-        attempt.status, attempt.step_count, attempt.hint_count, attempt.created_at,
+        attempt.id,
+        username,
+        problem.skill_id,
+        problem.difficulty,
+        problem.prompt,
+        attempt.status,
+        attempt.step_count,
+        attempt.hint_count,
+        attempt.created_at,
     )
 
 

@@ -1,0 +1,157 @@
+"""The admin page: assessment batches (upload, start, watch, download) and the worker pool's status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+import pandas as pd
+
+from app.db import Database
+from app.services import assessment
+from app.services.users import create_user
+from app.services.web_queries import recent_jobs
+from app.settings import Settings
+from app.web.ui.common import greeting, header, shown_to_user, signed_in
+from app.worker.client import WorkerClient
+
+GRADE_LABEL = "Grade answers (columns: learner, problem, answer, expected)"
+EVALUATE_LABEL = "Evaluate the model (columns: problem, answer)"
+WORKER_COLUMNS = ["worker", "running", "waiting", "slots", "tokens/s"]
+
+
+def progress_html(progress: assessment.JobProgress) -> str:
+    """A progress bar with counts, and the score so far."""
+    share = progress.done / progress.total if progress.total else 1.0
+    error = f"<p class='ft-bad'>{progress.error}</p>" if progress.error else ""
+    return (
+        f"<div class='ft-job'><b>Job {progress.job_id}</b> · {progress.kind} · {progress.status}"
+        f"<div class='ft-bar'><div style='width: {share:.0%}'></div></div>"
+        f"{progress.done} / {progress.total} graded · {progress.correct} correct ({progress.score:.0%})"
+        f"{error}</div>"
+    )
+
+
+def workers_frame(client: WorkerClient) -> pd.DataFrame:
+    rows = [
+        [
+            w.get("name", "?"),
+            w.get("running", 0),
+            w.get("waiting", 0),
+            w.get("slots", 0),
+            round(float(w.get("tokens_per_s", 0.0)), 1),
+        ]
+        for w in client.workers()
+    ]
+    return pd.DataFrame(rows, columns=WORKER_COLUMNS)
+
+
+def build(db: Database, settings: Settings, client: WorkerClient) -> gr.Blocks:
+    results_dir = settings.data_dir / "jobs"
+    with gr.Blocks(title="FlashTutor · Admin") as page:
+        top = header("Admin")
+        with gr.Tabs():
+            with gr.Tab("Assessment"):
+                with gr.Row():
+                    upload = gr.File(
+                        label="Batch file (.csv or .jsonl)", file_types=[".csv", ".jsonl"], type="filepath"
+                    )
+                    with gr.Column():
+                        kind = gr.Radio([GRADE_LABEL, EVALUATE_LABEL], value=GRADE_LABEL, label="What to do")
+                        samples = gr.Number(
+                            value=4,
+                            precision=0,
+                            minimum=1,
+                            maximum=64,
+                            label="Samples per problem (model evaluation)",
+                        )
+                        start_button = gr.Button("Start", variant="primary")
+                job_pick = gr.Dropdown(label="Job", choices=[])
+                job_view = gr.HTML()
+                download = gr.DownloadButton("Download results (JSONL)", visible=False)
+                ticker = gr.Timer(1.0, active=False)
+            with gr.Tab("Workers"):
+                workers = gr.Dataframe(headers=WORKER_COLUMNS, interactive=False)
+                worker_note = gr.Markdown()
+                refresh_workers = gr.Button("Refresh")
+            with gr.Tab("Accounts"):
+                with gr.Row():
+                    new_username = gr.Textbox(label="Username")
+                    new_name = gr.Textbox(label="Display name")
+                    new_role = gr.Dropdown(["teacher", "student", "admin"], value="teacher", label="Role")
+                    new_password = gr.Textbox(label="First password (8+ characters)", type="password")
+                create_button = gr.Button("Create account")
+                created = gr.Markdown()
+
+        def admin(request: gr.Request):  # type: ignore[no-untyped-def]
+            return signed_in(db, request, "admin")
+
+        def job_choices() -> list[tuple[str, int]]:
+            return [(f"#{job_id} {name}", job_id) for job_id, name in recent_jobs(db)]
+
+        def on_load(request: gr.Request):  # type: ignore[no-untyped-def]
+            user = admin(request)
+            choices = job_choices()
+            return greeting("Admin", user), gr.update(
+                choices=choices, value=choices[0][1] if choices else None
+            )
+
+        def on_start(path: str | None, what: str, count: float, request: gr.Request):  # type: ignore[no-untyped-def]
+            user = admin(request)
+            if not path:
+                raise gr.Error("Choose a .csv or .jsonl file first.")
+            try:
+                if what == GRADE_LABEL:
+                    job_id = assessment.create_grading_job(db, Path(path), created_by=user.id)
+                else:
+                    job_id = assessment.create_evaluation_job(
+                        db,
+                        Path(path),
+                        samples=int(count or 1),
+                        created_by=user.id,
+                        max_tokens=settings.max_new_tokens,
+                    )
+            except assessment.JobInputError as error:
+                raise gr.Error(str(error)) from error
+            client.submit_assessment(job_id)
+            return gr.update(choices=job_choices(), value=job_id)
+
+        def on_job(job_id: int | None, request: gr.Request):  # type: ignore[no-untyped-def]
+            admin(request)
+            if job_id is None:
+                return "", gr.update(visible=False), gr.Timer(active=False)
+            try:
+                progress = assessment.job_progress(db, job_id)
+            except assessment.JobInputError as error:
+                raise gr.Error(str(error)) from error
+            finished = progress.status in ("done", "failed", "cancelled")
+            results = assessment.results_path(results_dir, job_id)
+            show_download = progress.status == "done" and results.exists()
+            return (
+                progress_html(progress),
+                gr.update(value=str(results) if show_download else None, visible=show_download),
+                gr.Timer(active=not finished),
+            )
+
+        def on_workers(request: gr.Request):  # type: ignore[no-untyped-def]
+            admin(request)
+            frame = workers_frame(client)
+            note = "" if len(frame) else "No model worker is running: the symbolic tutor works without one."
+            return frame, note
+
+        def on_create(username: str, name: str, role: str, password: str, request: gr.Request) -> str:
+            admin(request)
+            with shown_to_user():
+                user = create_user(db, username=username, display_name=name, role=role, password=password)
+            return f"Created **{user.username}** ({user.role})."
+
+        page.load(on_load, outputs=[top, job_pick]).then(on_workers, outputs=[workers, worker_note])
+        start_button.click(on_start, inputs=[upload, kind, samples], outputs=job_pick)
+        job_outputs = [job_view, download, ticker]
+        job_pick.change(on_job, inputs=job_pick, outputs=job_outputs)
+        ticker.tick(on_job, inputs=job_pick, outputs=job_outputs, show_progress="hidden")
+        refresh_workers.click(on_workers, outputs=[workers, worker_note])
+        create_button.click(
+            on_create, inputs=[new_username, new_name, new_role, new_password], outputs=created
+        )
+    return page

@@ -1,0 +1,257 @@
+"""The student page: practise problems step by step, take hints, ask the tutor, watch progress.
+
+Callbacks keep only ids in the page (the session and the attempt); everything shown is read back
+from the services, which check that the attempt belongs to the signed-in learner.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import gradio as gr
+import pandas as pd
+
+from app.db import Database
+from app.services import help, tutoring, web_queries
+from app.services.curriculum import next_problem
+from app.services.progress import progress
+from app.services.tutor_model import TutorModel
+from app.settings import Settings
+from app.web.auth import RateLimiter
+from app.web.ui.chat import REASONING_TAGS, stream_answer
+from app.web.ui.common import MATH, greeting, header, shown_to_user, signed_in
+from app.web.ui.views import attempts_table, preview_markdown, step_markdown
+
+ADAPTIVE = "adaptive"
+ADAPTIVE_CHOICE = ("Adaptive practice: the tutor picks skill and level", ADAPTIVE)
+
+
+def assignment_choice(assignment: web_queries.AssignmentInfo) -> tuple[str, int]:
+    due = f", due {assignment.due_at:%a %d %b}" if assignment.due_at else ""
+    label = f"{assignment.title} ({assignment.class_name}: {assignment.problem_count} problems{due})"
+    return label, assignment.id
+
+
+def problem_markdown(view: tutoring.ProblemView) -> str:
+    skill = view.skill_id.replace("_", " ")
+    return f"**{skill}** · level {view.difficulty}\n\n{view.prompt}\n\n$${view.latex}$$"
+
+
+def worked_so_far(detail: web_queries.AttemptDetail) -> str:
+    if not detail.steps:
+        return "_Write your first step below. Each step is checked as soon as you send it._"
+    return "**Worked so far**\n\n" + "\n".join(step_markdown(step) for step in detail.steps)
+
+
+def feedback_markdown(result: tutoring.StepResult) -> str:
+    if result.solved:
+        return "🎉 **Solved!** Your mastery is updated on the Progress tab. Press *Next problem* for another."
+    if result.accepted:
+        return f"✓ **Good step.** {result.message}".strip()
+    return f"✗ **Not quite.** {result.message}".strip()
+
+
+def mastery_frame(db: Database, user_id: int) -> pd.DataFrame:
+    skills = progress(db, user_id=user_id).skills
+    return pd.DataFrame(
+        {"skill": [s.name for s in skills], "mastery": [round(s.p_mastery, 3) for s in skills]}
+    )
+
+
+def stats_markdown(db: Database, user_id: int) -> str:
+    mine = progress(db, user_id=user_id)
+    recent = web_queries.learner_attempts(db, viewer=user_id, student_id=user_id)
+    streak = next((i for i, a in enumerate(recent) if a.status != "solved"), len(recent))
+    mastered = sum(s.mastered for s in mine.skills)
+    return (
+        f"**{mine.problems_solved}** solved of {mine.problems_started} started · "
+        f"**{streak}** solved in a row · "
+        f"{mine.steps} steps · {mine.hints} hints · {mastered} skill(s) mastered"
+    )
+
+
+def build(db: Database, settings: Settings, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
+    with gr.Blocks(title="FlashTutor · Practice") as page:
+        top = header("Practice")
+        session_id = gr.State(None)
+        attempt_id = gr.State(None)
+        last_action = gr.State(0.0)
+        running_request = gr.State(None)
+        with gr.Tabs():
+            with gr.Tab("Practice"):
+                with gr.Row(equal_height=True):
+                    practice = gr.Dropdown(
+                        [ADAPTIVE_CHOICE],
+                        value=ADAPTIVE,
+                        label="What to practise",
+                        scale=4,
+                    )
+                    next_button = gr.Button("Next problem", variant="primary", scale=1)
+                problem = gr.Markdown(
+                    "_Press **Next problem** to begin._", latex_delimiters=MATH, elem_classes="ft-problem"
+                )
+                steps = gr.Markdown(latex_delimiters=MATH, elem_classes="ft-steps")
+                feedback = gr.Markdown(latex_delimiters=MATH, elem_classes="ft-feedback")
+                step_box = gr.Textbox(
+                    label="Your next step (plain text or LaTeX)",
+                    placeholder="e.g. 2x = 8",
+                    lines=1,
+                    max_lines=3,
+                )
+                preview = gr.Markdown(preview_markdown(""), latex_delimiters=MATH, elem_classes="ft-preview")
+                with gr.Row():
+                    check_button = gr.Button("Check step", variant="primary")
+                    hint_button = gr.Button("Hint")
+                    solution_button = gr.Button("Show solution")
+                    give_up_button = gr.Button("Give up", variant="stop")
+                hints = gr.Markdown(latex_delimiters=MATH)
+                with gr.Accordion("Ask the tutor", open=False):
+                    chat = gr.Chatbot(
+                        label="Tutor",
+                        height=320,
+                        latex_delimiters=MATH,
+                        reasoning_tags=REASONING_TAGS,
+                        buttons=["copy"],
+                    )
+                    with gr.Row():
+                        question = gr.Textbox(
+                            label="Your question", placeholder="Why do I divide both sides?", scale=4
+                        )
+                        ask_button = gr.Button("Ask", scale=1)
+                        stop_button = gr.Button("Stop", scale=1, variant="stop")
+            with gr.Tab("Progress") as progress_tab:
+                stats = gr.Markdown(elem_classes="ft-stats")
+                mastery = gr.BarPlot(
+                    x="skill", y="mastery", y_lim=[0, 1], label="Mastery per skill", height=300, sort="-y"
+                )
+                recent = gr.Dataframe(label="Recent problems", interactive=False, wrap=True)
+
+        def learner(request: gr.Request):  # type: ignore[no-untyped-def]
+            return signed_in(db, request, "student")
+
+        def show_attempt(user_id: int, attempt: int) -> str:
+            return worked_so_far(web_queries.attempt_detail(db, viewer=user_id, attempt_id=attempt))
+
+        def on_load(request: gr.Request):  # type: ignore[no-untyped-def]
+            user = learner(request)
+            assignments = web_queries.student_assignments(db, student_id=user.id)
+            return greeting("Practice", user), gr.update(
+                choices=[ADAPTIVE_CHOICE, *map(assignment_choice, assignments)]
+            )
+
+        def on_next(session: int | None, choice: str | int, request: gr.Request):  # type: ignore[no-untyped-def]
+            user = learner(request)
+            with shown_to_user():
+                if session is None:
+                    assignment = None if choice == ADAPTIVE else int(choice)
+                    session = tutoring.start_session(db, user_id=user.id, assignment_id=assignment).id
+                view = next_problem(db, session_id=session, user_id=user.id)
+            return (
+                session,
+                view.attempt_id,
+                time.time(),
+                problem_markdown(view),
+                show_attempt(user.id, view.attempt_id),
+                "",
+                "",
+                "",
+                [],
+            )
+
+        def on_step(attempt: int | None, text: str, started: float, request: gr.Request):  # type: ignore[no-untyped-def]
+            user = learner(request)
+            if attempt is None:
+                raise gr.Error("Press Next problem to get a problem first.")
+            if not text.strip():
+                raise gr.Error("Write a step first, for example 2x = 8.")
+            elapsed_ms = int(max(0.0, time.time() - started) * 1000) if started else 0
+            with shown_to_user():
+                result = tutoring.submit_step(
+                    db,
+                    attempt_id=attempt,
+                    user_id=user.id,
+                    text=text,
+                    client_request_id=uuid.uuid4().hex,
+                    time_taken_ms=min(elapsed_ms, tutoring.MAX_STEP_MILLISECONDS),
+                )
+            box = "" if result.accepted else text
+            return show_attempt(user.id, attempt), feedback_markdown(result), box, time.time()
+
+        def on_hint(attempt: int | None, request: gr.Request) -> str:
+            user = learner(request)
+            if attempt is None:
+                raise gr.Error("Press Next problem to get a problem first.")
+            with shown_to_user():
+                help.request_hint(db, attempt_id=attempt, user_id=user.id)
+                given = web_queries.attempt_detail(db, viewer=user.id, attempt_id=attempt).hints
+            return "\n\n".join(f"💡 **Hint {n}.** {text}" for n, text in enumerate(given, start=1))
+
+        def on_solution(attempt: int | None, request: gr.Request) -> str:
+            user = learner(request)
+            if attempt is None:
+                raise gr.Error("Press Next problem to get a problem first.")
+            with shown_to_user():
+                solution = help.reveal_solution(db, attempt_id=attempt, user_id=user.id)
+            lines = [f"1. ${step.after}$ — {step.rule}. {step.explanation}" for step in solution.steps]
+            return "**Worked solution**\n\n" + "\n".join(lines)
+
+        def on_give_up(attempt: int | None, request: gr.Request) -> str:
+            user = learner(request)
+            if attempt is None:
+                raise gr.Error("There is no problem to give up on.")
+            with shown_to_user():
+                summary = tutoring.finish_problem(db, attempt_id=attempt, user_id=user.id)
+            return f"Finished ({summary.status.replace('_', ' ')}). Press *Next problem* for another."
+
+        def on_ask(attempt: int | None, text: str, history: list[dict], request: gr.Request):  # type: ignore[no-untyped-def]
+            user = learner(request)
+            if attempt is None:
+                raise gr.Error("Get a problem first; the tutor answers questions about it.")
+            if not text.strip():
+                raise gr.Error("Type a question for the tutor first.")
+            with shown_to_user():
+                limiter.check(user.id)
+                problem_now, current = web_queries.attempt_problem(db, user_id=user.id, attempt_id=attempt)
+            pairs = [(q["content"], a["content"]) for q, a in zip(history[::2], history[1::2], strict=False)]
+            shown = [*history, {"role": "user", "content": text}]
+            for update in stream_answer(tutor, problem_now, current, text, pairs):
+                yield [*shown, {"role": "assistant", "content": update.text}], "", update.request_id
+
+        def on_stop(request_id: str | None) -> None:
+            if request_id:
+                tutor.client.cancel(request_id)
+
+        def on_progress(request: gr.Request):  # type: ignore[no-untyped-def]
+            user = learner(request)
+            recent_attempts = web_queries.learner_attempts(db, viewer=user.id, student_id=user.id)
+            return stats_markdown(db, user.id), mastery_frame(db, user.id), attempts_table(recent_attempts)
+
+        page.load(on_load, outputs=[top, practice])
+        # A new choice of what to practise starts a new tutoring session at the next problem.
+        practice.change(lambda: None, outputs=session_id)
+        next_button.click(
+            on_next,
+            inputs=[session_id, practice],
+            outputs=[session_id, attempt_id, last_action, problem, steps, feedback, step_box, hints, chat],
+        )
+        step_box.change(
+            preview_markdown,
+            inputs=step_box,
+            outputs=preview,
+            show_progress="hidden",
+            trigger_mode="always_last",
+        )
+        step_inputs = dict(
+            inputs=[attempt_id, step_box, last_action], outputs=[steps, feedback, step_box, last_action]
+        )
+        check_button.click(on_step, **step_inputs)
+        step_box.submit(on_step, **step_inputs)
+        hint_button.click(on_hint, inputs=attempt_id, outputs=hints)
+        solution_button.click(on_solution, inputs=attempt_id, outputs=hints)
+        give_up_button.click(on_give_up, inputs=attempt_id, outputs=feedback)
+        ask_io = dict(inputs=[attempt_id, question, chat], outputs=[chat, question, running_request])
+        asking = [ask_button.click(on_ask, **ask_io), question.submit(on_ask, **ask_io)]
+        stop_button.click(on_stop, inputs=running_request, cancels=asking)
+        progress_tab.select(on_progress, outputs=[stats, mastery, recent])
+    return page

@@ -1,0 +1,180 @@
+"""The teacher dashboard: classes and rosters, mastery heatmap and timeline, common errors, one
+learner's attempts step by step, assignments and the gradebook export."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime
+from html import escape
+
+import gradio as gr
+import pandas as pd
+
+from app.db import Database
+from app.roster import export_gradebook, import_roster
+from app.services import web_queries as queries
+from app.services.classes import class_students, create_class
+from app.services.progress import class_gradebook
+from app.web.ui.common import MATH, greeting, header, shown_to_user, signed_in
+from app.web.ui.views import attempt_markdown, attempts_table
+
+ERROR_COLUMNS = ["skill", "verdict", "what went wrong", "times", "example step"]
+
+
+def mastery_heatmap(db: Database, class_id: int) -> str:
+    """Students by skills, each cell coloured from red (not yet) to green (mastered)."""
+    gradebook = class_gradebook(db, class_id=class_id)
+    if not gradebook.rows:
+        return "<p>No students in this class yet: import a roster below.</p>"
+    head = "".join(f"<th>{escape(skill)}</th>" for skill in gradebook.skills)
+    lines = []
+    for row in gradebook.rows:
+        cells = []
+        for skill in gradebook.skills:
+            value = row.mastery.get(skill)
+            if value is None:
+                cells.append("<td class='ft-cell-empty'>–</td>")
+            else:
+                cells.append(f"<td style='background: hsl({value * 120:.0f} 70% 82%)'>{value:.0%}</td>")
+        lines.append(f"<tr><th>{escape(row.display_name)}</th>{''.join(cells)}</tr>")
+    if not gradebook.skills:
+        return "<p>No practice yet in this class.</p>"
+    return f"<div class='ft-heatmap'><table><tr><th>student</th>{head}</tr>{''.join(lines)}</table></div>"
+
+
+def timeline_frame(points: list[queries.TimelinePoint]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "time": [p.at for p in points],
+            "mastery": [p.p_mastery for p in points],
+            "learner · skill": [f"{p.username} · {p.skill_id}" for p in points],
+        }
+    )
+
+
+def gradebook_file(db: Database, class_id: int) -> str:
+    """The gradebook CSV written to a temporary file, for the download button."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", prefix=f"gradebook-{stamp}-", delete=False) as out:
+        out.write(export_gradebook(db, class_id=class_id))
+    return out.name
+
+
+def build(db: Database) -> gr.Blocks:
+    with gr.Blocks(title="FlashTutor · Teacher") as page:
+        top = header("Teacher dashboard")
+        with gr.Row(equal_height=True):
+            class_pick = gr.Dropdown(label="Class", choices=[], scale=3)
+            new_class = gr.Textbox(label="New class", placeholder="e.g. Algebra 1, period 3", scale=3)
+            create_button = gr.Button("Create class", scale=1)
+        with gr.Tabs():
+            with gr.Tab("Recent work"):
+                recent = gr.Dataframe(label="Latest attempts", interactive=False, wrap=True)
+            with gr.Tab("Mastery"):
+                heatmap = gr.HTML()
+                timeline = gr.LinePlot(
+                    x="time",
+                    y="mastery",
+                    color="learner · skill",
+                    label="Mastery over time",
+                    y_lim=[0, 1],
+                    height=320,
+                )
+            with gr.Tab("Common errors"):
+                errors = gr.Dataframe(headers=ERROR_COLUMNS, interactive=False, wrap=True)
+            with gr.Tab("Learner"):
+                with gr.Row():
+                    student_pick = gr.Dropdown(label="Student", choices=[])
+                    attempt_pick = gr.Dropdown(label="Attempt", choices=[])
+                attempt_view = gr.Markdown(latex_delimiters=MATH, elem_classes="ft-steps")
+            with gr.Tab("Roster & gradebook"):
+                roster_csv = gr.Textbox(
+                    label="Roster CSV: username, display_name, password (an empty password is generated)",
+                    lines=5,
+                    placeholder="username,display_name,password\nada,Ada Lovelace,",
+                )
+                import_button = gr.Button("Import roster")
+                invitations = gr.Markdown()
+                gradebook_button = gr.DownloadButton("Download gradebook (CSV)")
+
+        def teacher(request: gr.Request):  # type: ignore[no-untyped-def]
+            return signed_in(db, request, "teacher")
+
+        def on_load(request: gr.Request):  # type: ignore[no-untyped-def]
+            user = teacher(request)
+            classes = queries.teacher_classes(db, teacher_id=user.id)
+            choices = [(c.name, c.id) for c in classes]
+            return greeting("Teacher dashboard", user), gr.update(
+                choices=choices, value=choices[0][1] if choices else None
+            )
+
+        def on_create(name: str, request: gr.Request):  # type: ignore[no-untyped-def]
+            user = teacher(request)
+            with shown_to_user():
+                created = create_class(db, teacher_id=user.id, name=name)
+            choices = [(c.name, c.id) for c in queries.teacher_classes(db, teacher_id=user.id)]
+            return gr.update(choices=choices, value=created.id), ""
+
+        def on_class(class_id: int | None, request: gr.Request):  # type: ignore[no-untyped-def]
+            user = teacher(request)
+            if class_id is None:
+                empty = gr.update(choices=[], value=None)
+                return None, "<p>Create a class to begin.</p>", None, None, empty, None
+            with shown_to_user():
+                attempts = queries.class_attempts(db, teacher_id=user.id, class_id=class_id)
+                patterns = queries.common_errors(db, teacher_id=user.id, class_id=class_id)
+                points = queries.class_timeline(db, teacher_id=user.id, class_id=class_id)
+                students = class_students(db, class_id=class_id)
+            error_rows = [[p.skill_id, p.verdict, p.message, p.count, p.example] for p in patterns]
+            return (
+                attempts_table(attempts),
+                mastery_heatmap(db, class_id),
+                timeline_frame(points),
+                pd.DataFrame(error_rows, columns=ERROR_COLUMNS),
+                gr.update(choices=[(s.display_name, s.id) for s in students], value=None),
+                gradebook_file(db, class_id),
+            )
+
+        def on_student(student_id: int | None, request: gr.Request):  # type: ignore[no-untyped-def]
+            user = teacher(request)
+            if student_id is None:
+                return gr.update(choices=[], value=None)
+            with shown_to_user():
+                attempts = queries.learner_attempts(db, viewer=user.id, student_id=student_id)
+            choices = [(f"#{a.id} {a.skill_id}: {a.prompt} ({a.status})", a.id) for a in attempts]
+            return gr.update(choices=choices, value=choices[0][1] if choices else None)
+
+        def on_attempt(attempt_id: int | None, request: gr.Request) -> str:
+            user = teacher(request)
+            if attempt_id is None:
+                return ""
+            with shown_to_user():
+                return attempt_markdown(queries.attempt_detail(db, viewer=user.id, attempt_id=attempt_id))
+
+        def on_import(class_id: int | None, csv_text: str, request: gr.Request) -> str:
+            user = teacher(request)
+            if class_id is None:
+                raise gr.Error("Choose or create a class first.")
+            with shown_to_user():
+                queries.check_teaches(db, teacher_id=user.id, class_id=class_id)
+                result = import_roster(db, class_id=class_id, csv_text=csv_text)
+            lines = [
+                f"Imported: {len(result.created)} new, {len(result.enrolled)} enrolled, "
+                f"{len(result.already_enrolled)} already in the class."
+            ]
+            if any(s.password for s in result.created):
+                lines.append("\nInvitations (hand each student their first password; shown only now):\n")
+                lines.append("| username | password |\n|---|---|")
+                lines += [f"| {s.username} | `{s.password}` |" for s in result.created if s.password]
+            return "\n".join(lines)
+
+        class_views = [recent, heatmap, timeline, errors, student_pick, gradebook_button]
+        page.load(on_load, outputs=[top, class_pick])
+        class_pick.change(on_class, inputs=class_pick, outputs=class_views)
+        create_button.click(on_create, inputs=new_class, outputs=[class_pick, new_class])
+        student_pick.change(on_student, inputs=student_pick, outputs=attempt_pick)
+        attempt_pick.change(on_attempt, inputs=attempt_pick, outputs=attempt_view)
+        import_button.click(on_import, inputs=[class_pick, roster_csv], outputs=invitations).then(
+            on_class, inputs=class_pick, outputs=class_views
+        )
+    return page
