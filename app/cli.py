@@ -285,3 +285,37 @@ def _service_call(action):
         raise click.ClickException(str(error)) from error
     except OperationalError as error:
         raise click.ClickException(f"cannot reach the database: {error.orig}") from error
+
+
+@main.command("generate")
+@click.option(
+    "--model", "model_path", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Checkpoint folder (config.json, safetensors, tokenizer files).",
+)  # fmt: skip
+@click.option("--max-new-tokens", default=1024, show_default=True, type=click.IntRange(min=1))
+@click.option("--temperature", default=0.6, show_default=True, type=click.FloatRange(min=0), help="0: greedy")
+@click.option("--top-p", default=0.95, show_default=True, type=click.FloatRange(0, 1, min_open=True))
+@click.option("--seed", default=None, type=int, help="Makes sampling reproducible.")
+@click.option("--device", default="auto", show_default=True, help="'auto', 'cpu', 'cuda' or 'cuda:N'.")
+@click.option("--dtype", default="auto", type=click.Choice(["auto", "bfloat16", "float32"]))
+@click.argument("prompt")
+def generate(model_path: Path, max_new_tokens: int, temperature: float, top_p: float, seed: int | None,
+             device: str, dtype: str, prompt: str) -> None:  # fmt: skip
+    """Stream the model's answer to PROMPT, sent as one user message in the chat template."""
+    from app.worker.host import resolve_device
+    from model import load_model, load_tokenizer
+
+    try:
+        device_name, torch_dtype = resolve_device(device, dtype)
+        model = load_model(model_path, device_name, torch_dtype)
+        tokenizer = load_tokenizer(model_path)
+        ids = tokenizer.apply_chat_template([{"role": "user", "content": prompt}])
+        pieces = model.generate_stream(
+            ids, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, seed=seed,
+            stop_token_ids=(*model.config.stop_token_ids, *tokenizer.eos_token_ids), tokenizer=tokenizer,
+        )  # fmt: skip
+        for piece in pieces:
+            click.echo(piece.text, nl=False)
+    except (ValueError, RuntimeError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo()
