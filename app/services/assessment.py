@@ -20,14 +20,14 @@ from sqlalchemy.exc import IntegrityError
 from app.db import Database
 from app.models import AssessmentItem, AssessmentJob, ModelRequest
 from app.models.base import utcnow
-from app.services.tutor_model import SYSTEM_PROMPT
 from app.worker.flags import hold_lease
-from app.worker.requests import Generation, GenerationRequest
+from app.worker.requests import SYSTEM_PROMPT, Generation, GenerationRequest
 from app.worker.runtime import NO_MODEL
 from tutor.answers import extract_answer
 from tutor.verify import check_answer
 
 GRADE, EVALUATE = "grade", "evaluate"
+LEASE_TTL_S = 10.0  # a killed worker's job is taken over this long after its last renewal
 GRADE_COLUMNS = ("learner", "problem", "answer", "expected")
 EVALUATE_COLUMNS = ("problem", "answer")
 BOXED_INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
@@ -131,13 +131,12 @@ def job_progress(database: Database, job_id: int) -> JobProgress:
         )
 
 
-def unfinished_jobs(database: Database, flags) -> list[int]:
-    """Queued or running jobs that no worker holds: what a starting worker should pick up."""
+def unfinished_jobs(database: Database) -> list[int]:
+    """Queued or running jobs: what a starting worker re-queues (a job still held is left to its holder)."""
     with database.transaction() as session:
-        ids = session.scalars(select(AssessmentJob.id).where(AssessmentJob.status.in_(("queued", "running"))))
-        job_ids = list(ids)
-    held = flags.get_many([_lease(i) for i in job_ids])
-    return [job_id for job_id, owner in zip(job_ids, held, strict=True) if owner is None]
+        return list(
+            session.scalars(select(AssessmentJob.id).where(AssessmentJob.status.in_(("queued", "running"))))
+        )
 
 
 def results_path(results_dir: Path, job_id: int) -> Path:
@@ -154,19 +153,24 @@ def run_job(
     results_dir: Path,
     parallel: int = 8,
 ) -> JobProgress:
-    """Grade every item not graded yet, then write the results file; safe to call again after a crash."""
-    with hold_lease(flags, _lease(job_id), owner) as ours:
+    """Grade every item not graded yet, then write the results file; safe to call again after a crash.
+
+    Returns at once, with the job still queued or running, when another worker holds the job.
+    """
+    with hold_lease(flags, _lease(job_id), owner, LEASE_TTL_S) as ours:
         if not ours:
             return job_progress(database, job_id)
         with database.transaction() as session:
             job = _job(session, job_id)
-            if job.status in ("done", "cancelled"):
-                return job_progress(database, job_id)
-            job.status, job.started_at, job.error = "running", job.started_at or utcnow(), None
+            finished = job.status in ("done", "cancelled")
+            if not finished:
+                job.status, job.started_at, job.error = "running", job.started_at or utcnow(), None
             parameters = job.parameters
             done = set(
                 session.scalars(select(AssessmentItem.item_index).where(AssessmentItem.job_id == job_id))
             )
+        if finished:
+            return job_progress(database, job_id)
         todo = [i for i in range(_total(parameters)) if i not in done]
         try:
             if parameters["kind"] == GRADE:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from app.worker.requests import GenerationRequest, WorkerError
+from app.worker.requests import SYSTEM_PROMPT, GenerationRequest, WorkerError
 from app.worker.runtime import NO_MODEL
 from app.worker.streams import StreamTimeout
 from tutor.answers import extract_answer
@@ -24,8 +24,6 @@ from tutor.problems import Problem
 from tutor.solver import next_step, solve
 from tutor.verify import check_answer, check_step
 
-# The model card's system prompt and sampling settings (temperature 0.6, top-p 0.95).
-SYSTEM_PROMPT = "Your name is Phi, an AI math expert developed by Microsoft."
 TUTOR_STYLE = (
     "You are tutoring a learner. Be brief and encouraging. Put each step of math on its own line, "
     "written in $...$."

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 PRIORITIES = ("interactive", "batch")
+SYSTEM_PROMPT = "Your name is Phi, an AI math expert developed by Microsoft."  # the model card's
 
 
 class WorkerError(RuntimeError):

@@ -10,12 +10,15 @@ import socket
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.db import Database
 from app.settings import Settings
-from app.worker.host import EngineHost
 from app.worker.requests import Generation, GenerationRequest, ModelUnavailable
 from app.worker.streams import StreamEvent
+
+if TYPE_CHECKING:  # the web side imports this module too, and must not need torch
+    from app.worker.host import EngineHost
 
 NO_MODEL = (
     "the model-backed tutor is not enabled: set FLASHTUTOR_MODEL_PATH to the Phi-4-mini-flash-reasoning "
@@ -37,6 +40,7 @@ class WorkerRuntime:
         cls, settings: Settings, streams, flags, *, model_path: Path | None = None, slots: int = 16
     ) -> WorkerRuntime:
         """A runtime for this process; loads the checkpoint once when one is configured."""
+        from app.worker.host import EngineHost
         from model.engine.engine import EngineConfig
 
         database = Database(settings.resolved_database_url)

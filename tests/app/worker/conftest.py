@@ -20,6 +20,14 @@ import pytest
 from app.settings import Settings
 from app.worker.client import WorkerClient, celery_client, embedded_client
 
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def subprocess_env(**variables: str) -> dict[str, str]:
+    """This environment plus ``variables``, importing this checkout's code first."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASHTUTOR_")}
+    return {**env, "PYTHONPATH": str(ROOT), **variables}
+
 
 def wait_for(condition, timeout_s: float, what: str) -> None:
     deadline = time.monotonic() + timeout_s
@@ -79,14 +87,13 @@ def embedded(tiny_model_path, tmp_path_factory) -> Iterator[WorkerClient]:
 def celery_worker(redis_url, tiny_model_path, tmp_path_factory) -> Iterator[tuple]:
     data_dir = tmp_path_factory.mktemp("celery")
     namespace = f"test-{uuid.uuid4().hex}"
-    env = {
-        **os.environ,
-        "FLASHTUTOR_BROKER_URL": redis_url,
-        "FLASHTUTOR_DATA_DIR": str(data_dir),
-        "FLASHTUTOR_DATABASE_URL": f"sqlite:///{data_dir / 'tutor.db'}",
-        "FLASHTUTOR_DEVICE": "cpu",
-        "FLASHTUTOR_DTYPE": "float32",
-    }
+    env = subprocess_env(
+        FLASHTUTOR_BROKER_URL=redis_url,
+        FLASHTUTOR_DATA_DIR=str(data_dir),
+        FLASHTUTOR_DATABASE_URL=f"sqlite:///{data_dir / 'tutor.db'}",
+        FLASHTUTOR_DEVICE="cpu",
+        FLASHTUTOR_DTYPE="float32",
+    )
     args = ["--model", str(tiny_model_path), "--namespace", namespace, "--concurrency", "48", "--slots", "16"]
     worker = WorkerProcess(env, args, data_dir)
     client = celery_client(redis_url, namespace)
@@ -101,6 +108,11 @@ def celery_worker(redis_url, tiny_model_path, tmp_path_factory) -> Iterator[tupl
 @pytest.fixture(name="wait_for")
 def wait_for_fixture():
     return wait_for
+
+
+@pytest.fixture(name="subprocess_env")
+def subprocess_env_fixture():
+    return subprocess_env
 
 
 @pytest.fixture(name="worker_settings")
