@@ -42,9 +42,12 @@ def generate_stream(
     stop_strings: Sequence[str] = (),
     tokenizer: TextDecoder | None = None,
     cancel: threading.Event | Callable[[], bool] | None = None,
-) -> Iterator[Piece]:
-    """Pieces of a continuation of ``ids``; stops at a stop id (not yielded), a stop string (cut off),
-    ``max_new_tokens`` or ``cancel`` (checked before every token). Stop ids default to the config's."""
+) -> Iterator[int | Piece]:
+    """A continuation of ``ids``: token ids, or ``Piece``s (id and text) when a tokenizer is given.
+
+    Stops at a stop id (not yielded), a stop string (text cut before it), ``max_new_tokens`` or
+    ``cancel`` (checked before every token). Stop ids default to the config's.
+    """
     ids = _check_prompt(ids, model.config.vocab_size)
     _check_limits(max_new_tokens, temperature, top_p, top_k)
     if stop_strings and tokenizer is None:
@@ -127,7 +130,7 @@ def _stream(
     stops: set[int],
     text: _StopText | None,
     cancel: threading.Event | Callable[[], bool] | None,
-) -> Iterator[Piece]:
+) -> Iterator[int | Piece]:
     device = model.device
     state = model.allocate_state(1, len(ids) + max_new_tokens)
     slot = torch.zeros(1, dtype=torch.long, device=device)
@@ -139,10 +142,13 @@ def _stream(
         token = int(sample(logits, [temperature], [top_p], [top_k], [generator])[0])
         if token in stops:
             break
-        piece, stopped = text.push(token) if text is not None else ("", False)
-        yield Piece(token, piece)
-        if stopped:
-            return
+        if text is None:
+            yield token
+        else:
+            piece, stopped = text.push(token)
+            yield Piece(token, piece)
+            if stopped:
+                return
         if step + 1 < max_new_tokens:
             position = torch.tensor([len(ids) + step], device=device)
             logits = model.decode(torch.tensor([token], device=device), state, slot, position)

@@ -145,8 +145,8 @@ class SambaY(nn.Module):
                 layers.append(None)
         return SambaYState(layers=layers, shared_kv_layer=self.config.shared_kv_layer, max_len=max_len)
 
-    def generate_stream(self, ids: Sequence[int], **options: Any) -> Iterator[Piece]:
-        """Sample a continuation of ``ids`` token by token; see ``model.generate.generate_stream``."""
+    def generate_stream(self, ids: Sequence[int], **options: Any) -> Iterator[int | Piece]:
+        """Token ids (``Piece``s with a tokenizer) continuing ``ids``; see ``model.generate.generate_stream``."""
         return generate_stream(self, ids, **options)
 
     def generate(self, prompts: Sequence[Sequence[int]], **options: Any) -> list[list[int]]:
