@@ -146,7 +146,7 @@ class SambaY(nn.Module):
         return SambaYState(layers=layers, shared_kv_layer=self.config.shared_kv_layer, max_len=max_len)
 
     def generate_stream(self, ids: Sequence[int], **options: Any) -> Iterator[int | Piece]:
-        """Token ids (``Piece``s with a tokenizer) continuing ``ids``; see ``model.generate.generate_stream``."""
+        """Token ids, or ``Piece``s with a tokenizer, continuing ``ids``; see ``generate.generate_stream``."""
         return generate_stream(self, ids, **options)
 
     def generate(self, prompts: Sequence[Sequence[int]], **options: Any) -> list[list[int]]:
