@@ -106,3 +106,15 @@ def test_state_is_preallocated_and_sized_per_slot(tiny_model: SambaY) -> None:
     swa = 2 * 2 * 4 * 8 * 8 * 4  # 2 layers, K and V, 4 kv heads, window 8, head size 8
     full = 2 * 4 * 40 * 8 * 4
     assert state.bytes_per_slot() == mamba + swa + full
+
+
+def test_bfloat16_decoding_stays_within_bfloat16_noise(tiny_model_path: Path, expected: dict) -> None:
+    model = load_model(tiny_model_path, dtype=torch.bfloat16)
+    ids = expected["input_ids"]
+    with torch.no_grad():
+        full = model(ids).float()
+    # The state is stored in bf16 too, so steps and forward round differently: same bounds as the bf16
+    # parity test (measured here: mean 0.03, max 0.23).
+    error = (teacher_forced(model, ids, 5, torch.arange(3)).float() - full[:, 4:]).abs()
+    assert error.mean() < 0.06
+    assert error.max() < 0.5
