@@ -21,6 +21,9 @@ import httpx
 import pytest
 
 from app.db import Database
+from app.models import Assignment
+from app.services.classes import create_class, enroll_student
+from app.services.curriculum import sync_skills
 from app.services.users import create_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,8 +74,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     db_url = f"sqlite:///{data_dir / 'flashtutor.db'}"
     database = Database(db_url)
     database.upgrade()
-    for username, role in (("ada", "student"), ("grace", "teacher"), ("root", "admin")):
-        create_user(database, username=username, display_name=username.title(), role=role, password=PASSWORD)
+    sync_skills(database)
+    ids = {
+        username: create_user(
+            database, username=username, display_name=username.title(), role=role, password=PASSWORD
+        ).id
+        for username, role in (("ada", "student"), ("grace", "teacher"), ("root", "admin"))
+    }
+    algebra = create_class(database, teacher_id=ids["grace"], name="Algebra 1").id
+    enroll_student(database, class_id=algebra, student_id=ids["ada"])
+    with database.transaction() as session:
+        session.add(Assignment(class_id=algebra, title="Two-step equations", skill_id="linear_two_step",
+                               difficulty=1, problem_count=3, created_by=ids["grace"]))  # fmt: skip
     database.dispose()
 
     port = _free_port()
@@ -82,7 +95,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = data_dir / "server.log"
     with log.open("w") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [
+                str(Path(sys.executable).parent / "flashtutor"),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
             cwd=ROOT,
             env=env,
             stdout=log_file,

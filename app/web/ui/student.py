@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from html import escape
 
 import gradio as gr
 import pandas as pd
@@ -15,7 +16,7 @@ import pandas as pd
 from app.db import Database
 from app.services import help, tutoring, web_queries
 from app.services.curriculum import next_problem
-from app.services.progress import progress
+from app.services.progress import Progress, progress
 from app.services.tutor_model import TutorModel
 from app.settings import Settings
 from app.web.auth import RateLimiter
@@ -52,22 +53,30 @@ def feedback_markdown(result: tutoring.StepResult) -> str:
     return f"✗ **Not quite.** {result.message}".strip()
 
 
-def mastery_frame(db: Database, user_id: int) -> pd.DataFrame:
-    skills = progress(db, user_id=user_id).skills
+def mastery_frame(mine: Progress) -> pd.DataFrame:
     return pd.DataFrame(
-        {"skill": [s.name for s in skills], "mastery": [round(s.p_mastery, 3) for s in skills]}
+        {"skill": [s.name for s in mine.skills], "mastery": [s.p_mastery for s in mine.skills]}
     )
 
 
-def stats_markdown(db: Database, user_id: int) -> str:
-    mine = progress(db, user_id=user_id)
-    recent = web_queries.learner_attempts(db, viewer=user_id, student_id=user_id)
+def mastery_table(mine: Progress) -> str:
+    """Mastery per skill as numbers too (a chart alone is hard to read on a phone or a screen reader)."""
+    if not mine.skills:
+        return "<p>No practice yet: your mastery of each skill will appear here.</p>"
+    rows = "".join(
+        f"<tr><td>{escape(s.name)}</td><td>{s.p_mastery:.0%}</td><td>{'✓ mastered' * s.mastered}</td></tr>"
+        for s in mine.skills
+    )
+    return f"<table><tr><th>skill</th><th>mastery</th><th></th></tr>{rows}</table>"
+
+
+def stats_markdown(mine: Progress, recent: list[web_queries.AttemptSummary]) -> str:
     streak = next((i for i, a in enumerate(recent) if a.status != "solved"), len(recent))
     mastered = sum(s.mastered for s in mine.skills)
     return (
-        f"**{mine.problems_solved}** solved of {mine.problems_started} started · "
-        f"**{streak}** solved in a row · "
-        f"{mine.steps} steps · {mine.hints} hints · {mastered} skill(s) mastered"
+        f"**{mine.problems_solved} solved** of {mine.problems_started} started · "
+        f"**{streak}** solved in a row · {mine.steps} steps · {mine.hints} hints · "
+        f"{mastered} skill(s) mastered"
     )
 
 
@@ -105,7 +114,7 @@ def build(db: Database, settings: Settings, tutor: TutorModel, limiter: RateLimi
                     hint_button = gr.Button("Hint")
                     solution_button = gr.Button("Show solution")
                     give_up_button = gr.Button("Give up", variant="stop")
-                hints = gr.Markdown(latex_delimiters=MATH)
+                hints = gr.Markdown(latex_delimiters=MATH, elem_classes="ft-hints")
                 with gr.Accordion("Ask the tutor", open=False):
                     chat = gr.Chatbot(
                         label="Tutor",
@@ -122,6 +131,7 @@ def build(db: Database, settings: Settings, tutor: TutorModel, limiter: RateLimi
                         stop_button = gr.Button("Stop", scale=1, variant="stop")
             with gr.Tab("Progress") as progress_tab:
                 stats = gr.Markdown(elem_classes="ft-stats")
+                table = gr.HTML(elem_classes="ft-mastery")
                 mastery = gr.BarPlot(
                     x="skill", y="mastery", y_lim=[0, 1], label="Mastery per skill", height=300, sort="-y"
                 )
@@ -224,8 +234,14 @@ def build(db: Database, settings: Settings, tutor: TutorModel, limiter: RateLimi
 
         def on_progress(request: gr.Request):  # type: ignore[no-untyped-def]
             user = learner(request)
+            mine = progress(db, user_id=user.id)
             recent_attempts = web_queries.learner_attempts(db, viewer=user.id, student_id=user.id)
-            return stats_markdown(db, user.id), mastery_frame(db, user.id), attempts_table(recent_attempts)
+            return (
+                stats_markdown(mine, recent_attempts),
+                mastery_table(mine),
+                mastery_frame(mine),
+                attempts_table(recent_attempts),
+            )
 
         page.load(on_load, outputs=[top, practice])
         # A new choice of what to practise starts a new tutoring session at the next problem.
@@ -253,5 +269,5 @@ def build(db: Database, settings: Settings, tutor: TutorModel, limiter: RateLimi
         ask_io = dict(inputs=[attempt_id, question, chat], outputs=[chat, question, running_request])
         asking = [ask_button.click(on_ask, **ask_io), question.submit(on_ask, **ask_io)]
         stop_button.click(on_stop, inputs=running_request, cancels=asking)
-        progress_tab.select(on_progress, outputs=[stats, mastery, recent])
+        progress_tab.select(on_progress, outputs=[stats, table, mastery, recent])
     return page

@@ -69,7 +69,9 @@ def build(db: Database) -> gr.Blocks:
             create_button = gr.Button("Create class", scale=1)
         with gr.Tabs():
             with gr.Tab("Recent work"):
-                recent = gr.Dataframe(label="Latest attempts", interactive=False, wrap=True)
+                recent = gr.Dataframe(
+                    label="Latest attempts", interactive=False, wrap=True, elem_classes="ft-recent"
+                )
             with gr.Tab("Mastery"):
                 heatmap = gr.HTML()
                 timeline = gr.LinePlot(

@@ -1,0 +1,95 @@
+"""The OpenAI-compatible endpoint, driven by the ``openai`` client itself, on the tiny SambaY model.
+
+The tiny model has random weights, so its text is noise; what matters is that the client accepts
+every response, streaming and not, that both agree, and that errors reach it with readable messages.
+"""
+
+from __future__ import annotations
+
+import time
+
+import openai
+import pytest
+
+MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "What is 2 + 3?"}]
+
+
+def openai_client(world, token: str | None = None) -> openai.OpenAI:
+    """The official client, talking to the in-process app (TestClient is an httpx client)."""
+    return openai.OpenAI(
+        base_url="http://testserver/v1", api_key=token or world.login("ada"), http_client=world.client,
+        max_retries=0,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def model_world(make_world, tiny_model_path):
+    world = make_world(model_path=tiny_model_path, model_requests_per_minute=1000)
+    deadline = time.monotonic() + 30
+    while not world.client.app.state.client.workers():
+        assert time.monotonic() < deadline, "the embedded worker did not start"
+        time.sleep(0.05)
+    return world
+
+
+def test_completion_and_stream_agree(model_world) -> None:
+    client = openai_client(model_world)
+    whole = client.chat.completions.create(
+        model="phi-4-mini-flash-reasoning", messages=MESSAGES, max_tokens=12, temperature=0.0, seed=1
+    )
+    assert whole.object == "chat.completion"
+    assert whole.choices[0].message.role == "assistant"
+    assert whole.choices[0].finish_reason in ("stop", "length")
+    text = whole.choices[0].message.content
+    assert isinstance(text, str) and text
+
+    chunks = list(
+        client.chat.completions.create(
+            model="phi-4-mini-flash-reasoning", messages=MESSAGES, max_tokens=12, temperature=0.0, seed=1,
+            stream=True,
+        )
+    )  # fmt: skip
+    assert chunks[0].choices[0].delta.role == "assistant"
+    assert chunks[-1].choices[0].finish_reason in ("stop", "length")
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) == text
+    assert len({c.id for c in chunks}) == 1
+
+
+def test_models_lists_the_hosted_model(model_world) -> None:
+    assert [m.id for m in openai_client(model_world).models.list()] == ["phi-4-mini-flash-reasoning"]
+
+
+def test_without_a_model_the_client_is_told_how_to_enable_it(world) -> None:
+    with pytest.raises(openai.APIStatusError) as caught:
+        openai_client(world).chat.completions.create(model="phi-4-mini-flash-reasoning", messages=MESSAGES)
+    assert caught.value.status_code == 503
+    assert "FLASHTUTOR_MODEL_PATH" in caught.value.message
+
+
+def test_a_bad_token_is_refused(world) -> None:
+    with pytest.raises(openai.AuthenticationError):
+        openai_client(world, token="not-a-token").chat.completions.create(
+            model="phi-4-mini-flash-reasoning", messages=MESSAGES
+        )
+
+
+def test_malformed_requests_are_refused_clearly(world) -> None:
+    headers = world.as_user("ada")
+    empty = world.client.post("/v1/chat/completions", headers=headers, json={"messages": []})
+    assert empty.status_code == 422
+    role = world.client.post(
+        "/v1/chat/completions", headers=headers, json={"messages": [{"role": "wizard", "content": "hi"}]}
+    )
+    assert role.status_code == 422 and "role" in role.text
+
+
+def test_model_requests_are_rate_limited_per_user(make_world) -> None:
+    world = make_world(model_requests_per_minute=2)
+    ada, bob = openai_client(world), openai_client(world, token=world.login("bob"))
+    for _ in range(2):
+        with pytest.raises(openai.APIStatusError, match="not enabled"):
+            ada.chat.completions.create(model="phi-4-mini-flash-reasoning", messages=MESSAGES)
+    with pytest.raises(openai.RateLimitError, match="too many requests"):
+        ada.chat.completions.create(model="phi-4-mini-flash-reasoning", messages=MESSAGES)
+    with pytest.raises(openai.APIStatusError, match="not enabled"):  # bob has his own budget
+        bob.chat.completions.create(model="phi-4-mini-flash-reasoning", messages=MESSAGES)

@@ -1,0 +1,156 @@
+"""The issue's scenario in a real Chromium: a student works a two-step equation (one wrong step, a
+hint), solves it and sees mastery rise; the teacher sees the attempt; an admin grades a batch.
+
+The tests run in order and share one server: the teacher's test looks at the student's attempt.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from app.db import Database
+from app.models import Attempt, Problem
+from app.services.tutoring import tutor_problem
+from tutor.solver import solve
+
+pytestmark = pytest.mark.browser
+
+
+def solver_steps(db_url: str) -> list[str]:
+    """The solver's steps for the student's newest attempt: what a good student writes."""
+    db = Database(db_url)
+    try:
+        with db.transaction() as session:
+            attempt = session.scalars(select(Attempt).order_by(Attempt.id.desc()).limit(1)).one()
+            problem = tutor_problem(session.get_one(Problem, attempt.problem_id))
+    finally:
+        db.dispose()
+    return [step.after for step in solve(problem)]
+
+
+def wrong_version(step: str) -> str:
+    """The same equation with its right side off by one: a typical slip."""
+    left, right = step.split("=")
+    return f"{left.strip()} = {right.strip()} + 1"
+
+
+def mastery_shown(page: Page, skill: str) -> float:
+    """The mastery percentage the Progress tab shows for ``skill``."""
+    page.get_by_role("tab", name="Progress").click()
+    row = page.locator(".ft-mastery tr", has_text=re.compile(skill, re.IGNORECASE))
+    expect(row).to_be_visible()
+    percent = re.search(r"(\d+)%", row.inner_text())
+    assert percent, row.inner_text()
+    page.get_by_role("tab", name="Practice").click()
+    return int(percent.group(1)) / 100
+
+
+def check_step(page: Page, text: str) -> None:
+    box = page.get_by_label("Your next step (plain text or LaTeX)")
+    box.fill(text)
+    expect(page.locator(".ft-preview")).to_contain_text("I read")
+    page.get_by_role("button", name="Check step").click()
+
+
+def test_student_solves_a_two_step_equation(server, new_page, sign_in, screenshot) -> None:
+    page = new_page()
+    sign_in(page, "ada")
+    expect(page).to_have_url(re.compile(r"/student/$"))
+    expect(page.locator(".ft-user")).to_contain_text("Ada")
+    page.get_by_label("What to practise").click()
+    page.get_by_role("option", name=re.compile("Two-step equations")).click()
+    page.get_by_role("button", name="Next problem").click()
+    expect(page.locator(".ft-problem")).to_contain_text("linear two step")
+    steps = solver_steps(server.db_url)
+    assert len(steps) >= 2, steps
+    screenshot(page, "01-student-problem")
+
+    check_step(page, wrong_version(steps[0]))
+    expect(page.locator(".ft-feedback")).to_contain_text("Not quite")
+    expect(page.locator(".ft-steps")).to_contain_text("not right")
+    screenshot(page, "02-student-wrong-step")
+    before = mastery_shown(page, "two.step")
+
+    page.get_by_role("button", name="Hint").click()
+    expect(page.locator(".ft-hints")).to_contain_text("Hint 1")
+    screenshot(page, "03-student-hint")
+
+    for step in steps[:-1]:
+        check_step(page, step)
+        expect(page.locator(".ft-feedback")).to_contain_text("Good step")
+    check_step(page, steps[-1])
+    expect(page.locator(".ft-feedback")).to_contain_text("Solved")
+    screenshot(page, "04-student-solved")
+
+    after = mastery_shown(page, "two.step")
+    assert after > before, (before, after)
+    page.get_by_role("tab", name="Progress").click()
+    expect(page.locator(".ft-stats")).to_contain_text("1 solved")
+    screenshot(page, "05-student-progress")
+
+
+def test_student_page_fits_a_phone(server, new_page, sign_in, screenshot) -> None:
+    page = new_page(width=390, height=844)
+    sign_in(page, "ada")
+    expect(page.get_by_role("button", name="Next problem")).to_be_visible()
+    page.get_by_role("button", name="Next problem").click()
+    expect(page.locator(".ft-problem")).to_contain_text("level")
+    screenshot(page, "06-student-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_teacher_sees_the_attempt(server, new_page, sign_in, screenshot) -> None:
+    page = new_page()
+    sign_in(page, "grace")
+    expect(page).to_have_url(re.compile(r"/teacher/$"))
+    recent = page.locator(".ft-recent")
+    expect(recent).to_contain_text("ada")
+    expect(recent).to_contain_text("solved")
+    screenshot(page, "07-teacher-recent")
+
+    page.get_by_role("tab", name="Learner").click()
+    page.get_by_label("Student").click()
+    page.get_by_role("option", name="Ada").click()
+    page.get_by_label("Attempt").click()
+    page.get_by_role("option", name=re.compile("solved")).first.click()
+    drill = page.locator(".ft-steps")
+    expect(drill).to_contain_text("not right")
+    expect(drill).to_contain_text("solved")
+    expect(drill).to_contain_text("Hints given")
+    screenshot(page, "08-teacher-drilldown")
+
+    page.get_by_role("tab", name="Mastery").click()
+    expect(page.locator(".ft-heatmap")).to_contain_text("Ada")
+    screenshot(page, "09-teacher-mastery")
+
+
+def test_student_cannot_open_the_teacher_page(server, new_page, sign_in) -> None:
+    page = new_page()
+    sign_in(page, "ada")
+    response = page.goto("/teacher/")
+    assert response is not None and response.status == 403
+
+
+def test_admin_grades_a_batch(server, new_page, sign_in, screenshot, tmp_path) -> None:
+    batch = tmp_path / "answers.csv"
+    batch.write_text(
+        "learner,problem,answer,expected\n"
+        "ada,Solve 2x + 3 = 11,x = 4,4\n"
+        "bob,Solve 2x + 3 = 11,x = 5,4\n"
+        "cy,Expand (x+1)^2,x^2 + 2x + 1,x^2+2x+1\n"
+    )
+    page = new_page()
+    sign_in(page, "root")
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+    page.locator("input[type=file]").set_input_files(str(batch))
+    page.get_by_role("button", name="Start").click()
+    job = page.locator(".ft-job")
+    expect(job).to_contain_text("done", timeout=60_000)
+    expect(job).to_contain_text("3 / 3 graded")
+    expect(job).to_contain_text("2 correct")
+    expect(page.get_by_role("button", name=re.compile("Download results"))).to_be_visible()
+    screenshot(page, "10-admin-batch")
