@@ -7,5 +7,7 @@ python3 -m venv .venv
 # torch first, pinned, so pip does not pull a multi-GB CUDA build where a CPU wheel is available.
 .venv/bin/pip install -q "torch==2.13.0"
 .venv/bin/pip install -q -e ".[test]"
+# The browser tests drive Debian's Chromium through Playwright (Playwright never downloads a browser).
+command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 .venv/bin/ruff check .
 .venv/bin/python -m pytest -q "$@"
