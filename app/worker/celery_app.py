@@ -52,6 +52,7 @@ def run_worker(
     namespace: str = "flashtutor",
 ) -> None:
     """Load the model once for this process, then serve tasks on threads that all share its engine."""
+    from app.db import Database
     from app.services.assessment import unfinished_jobs
     from app.worker.client import check_broker_url
     from app.worker.flags import RedisFlags
@@ -70,6 +71,8 @@ def run_worker(
     app = configure(settings.broker_url, namespace)
     streams = RedisStreams(settings.broker_url, namespace)
     flags = RedisFlags(settings.broker_url, namespace)
+    if Database(settings.resolved_database_url).current_revision() is None:
+        raise ValueError(f"{settings.resolved_database_url} has no tables yet: run `flashtutor db upgrade`")
     runtime = WorkerRuntime.from_settings(settings, streams, flags, model_path=model_path, slots=slots)
     set_runtime(runtime)
     for job_id in unfinished_jobs(runtime.database):  # jobs a killed worker left behind

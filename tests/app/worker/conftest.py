@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from app.db import Database
 from app.settings import Settings
 from app.worker.client import WorkerClient, celery_client, embedded_client
 
@@ -94,6 +95,7 @@ def celery_worker(redis_url, tiny_model_path, tmp_path_factory) -> Iterator[tupl
         FLASHTUTOR_DEVICE="cpu",
         FLASHTUTOR_DTYPE="float32",
     )
+    Database(f"sqlite:///{data_dir / 'tutor.db'}").upgrade()
     args = ["--model", str(tiny_model_path), "--namespace", namespace, "--concurrency", "48", "--slots", "16"]
     worker = WorkerProcess(env, args, data_dir)
     client = celery_client(redis_url, namespace)
