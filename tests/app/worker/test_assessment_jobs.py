@@ -131,3 +131,22 @@ def test_the_cli_killed_mid_job_then_resumed_grades_each_item_once(tmp_path, sub
     assert "done, 400/400 graded" in resumed.stdout
     assert item_count(db, 1) == (400, 400)
     assert assessment.job_progress(db, 1).correct == sum(r[4] for r in rows)
+
+
+@pytest.mark.redis
+def test_a_killed_celery_worker_restarted_grades_each_item_once(celery_worker, tmp_path, wait_for):
+    client, worker = celery_worker
+    db = Database(f"sqlite:///{worker.data_dir / 'tutor.db'}")
+    rows = many_rows(500)
+    job_id = assessment.create_grading_job(db, write_csv(tmp_path / "big.csv", rows))
+    client.submit_assessment(job_id)
+    wait_for(lambda: graded_so_far(db, job_id) >= 20, 60, "the worker to start grading")
+    worker.kill()
+    assert assessment.job_progress(db, job_id).status == "running"
+    assert 0 < graded_so_far(db, job_id) < 500, "the worker should have been killed part way"
+    worker.start()  # finds the job unfinished; takes it over once the dead worker's lease runs out
+    wait_for(lambda: assessment.job_progress(db, job_id).status == "done", 90, "the restarted worker")
+    assert item_count(db, job_id) == (500, 500)
+    assert assessment.job_progress(db, job_id).correct == sum(r[4] for r in rows)
+    lines = assessment.results_path(worker.data_dir / "jobs", job_id).read_text().splitlines()
+    assert [json.loads(line)["index"] for line in lines] == list(range(500))
