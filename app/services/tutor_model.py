@@ -19,7 +19,7 @@ from app.worker.runtime import NO_MODEL
 from app.worker.streams import StreamTimeout
 from tutor.answers import extract_answer
 from tutor.hints import hint_for
-from tutor.parse import MathSyntaxError, parse_math
+from tutor.parse import parse_math
 from tutor.problems import Problem
 from tutor.solver import next_step, solve
 from tutor.verify import check_answer, check_step
@@ -31,7 +31,9 @@ TUTOR_STYLE = (
 VERIFIED, FLAGGED, UNCHECKED, PROSE = "verified", "flagged", "unchecked", "prose"
 HIDDEN_NOTE = "⚠ (a step here did not check out, so it is hidden)"
 _THINKING = re.compile(r"<think>.*?(</think>|$)", re.DOTALL)
-_MATHY = re.compile(r"\$|\\\(|\\\[|[=<>≤≥]")
+_DELIMITED = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]")
+# A bare relation such as "2x = 8": math characters only, and no words (they would parse as products).
+_RELATION = re.compile(r"^(?!.*[A-Za-z]{2})[\s\w.+\-*/^()=<>≤≥√]*[=<>≤≥][\s\w.+\-*/^()=<>≤≥√]*$")
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,8 @@ def check_reply(text: str, start: str) -> tuple[CheckedLine, ...]:
     """Check each line of a model reply; math lines are chained from ``start`` (the problem state)."""
     state, checked = start, []
     for line in _visible(text).splitlines():
-        status = _check_line(line, state)
-        if status == VERIFIED and _is_state(line):
-            state = line
+        status, new_state = _check_line(line, state)
+        state = new_state or state
         checked.append(CheckedLine(line, status))
     return tuple(checked)
 
@@ -92,12 +93,11 @@ class TutorModel:
             f"The checker says: {verdict.status}. Explain this step in two or three sentences."
         )
         reply = self._ask(ask, start=before)
-        if reply is not None and not reply.flagged:
+        if isinstance(reply, TutorReply) and not reply.flagged:
             return reply
         step = next_step(problem, before)
         usual = f" A good next move from ${before}$: {step.rule}. {step.explanation}" if step else ""
-        notice = "The model's explanation did not check out, so this is the checker's." if reply else NO_MODEL
-        return _solver_reply(f"{verdict.message}{usual}", notice)
+        return _solver_reply(f"{verdict.message}{usual}", _why_not(reply, "explanation"))
 
     def hint(self, problem: Problem, current: str) -> TutorReply:
         """A next-step hint in words; the solver's hint when the model's does not verify."""
@@ -106,10 +106,9 @@ class TutorModel:
             "for the next step without doing it for them."
         )
         reply = self._ask(ask, start=current)
-        if reply is not None and not reply.flagged:
+        if isinstance(reply, TutorReply) and not reply.flagged:
             return reply
-        notice = "The model's hint did not check out, so this is the solver's." if reply else NO_MODEL
-        return _solver_reply(hint_for(problem, current, 2).text, notice)
+        return _solver_reply(hint_for(problem, current, 2).text, _why_not(reply, "hint"))
 
     def ask(
         self, problem: Problem, current: str, question: str, history: tuple[tuple[str, str], ...] = ()
@@ -118,9 +117,9 @@ class TutorModel:
         turns = "".join(f"Learner: {q}\nTutor: {a}\n" for q, a in history)
         ask = f"Problem: {problem.prompt}\nThe learner is at ${current}$.\n{turns}Learner: {question}"
         reply = self._ask(ask, start=current)
-        if reply is not None:
+        if isinstance(reply, TutorReply):
             return reply
-        return _solver_reply(f"Meanwhile, a hint: {hint_for(problem, current, 1).text}", NO_MODEL)
+        return _solver_reply(f"Meanwhile, a hint: {hint_for(problem, current, 1).text}", reply)
 
     def worked_solution(self, problem: Problem) -> TutorReply:
         """A full worked solution; the solver's when the model's final answer is not right."""
@@ -129,21 +128,18 @@ class TutorModel:
             "Put the final answer in \\boxed{}."
         )
         reply = self._ask(ask, start=problem.start, max_tokens=max(self.max_tokens, 4096))
-        if reply is not None:
-            answer = extract_answer(reply.text)
+        if isinstance(reply, TutorReply):
+            answer = extract_answer("\n".join(line.text for line in reply.lines))
             if answer is not None and check_answer(answer, problem.answer).correct:
                 return reply
         steps = solve(problem)
         text = "\n".join(f"${s.before}$ → ${s.after}$ ({s.rule})" for s in steps)
-        notice = "The model's solution did not reach the right answer; this is the solver's."
-        if reply is None:
-            notice = NO_MODEL
-        return _solver_reply(text, notice)
+        return _solver_reply(text, _why_not(reply, "solution"))
 
-    def _ask(self, content: str, *, start: str, max_tokens: int | None = None) -> TutorReply | None:
-        """The model's reply with its math checked, or None when the model cannot answer now."""
+    def _ask(self, content: str, *, start: str, max_tokens: int | None = None) -> TutorReply | str:
+        """The model's reply with its math checked, or why the model cannot answer now."""
         if self.client is None:
-            return None
+            return NO_MODEL
         request = GenerationRequest(
             messages=[
                 {"role": "system", "content": f"{SYSTEM_PROMPT} {TUTOR_STYLE}"},
@@ -156,10 +152,16 @@ class TutorModel:
         )
         try:
             text = self.client.generate(request)
-        except (WorkerError, StreamTimeout):
-            return None
+        except (WorkerError, StreamTimeout) as error:
+            return f"The model could not answer ({error}); this is the solver's answer."
         lines = check_reply(text, start)
         return TutorReply(render(lines), lines, "model")
+
+
+def _why_not(reply: TutorReply | str, what: str) -> str:
+    if isinstance(reply, str):
+        return reply
+    return f"The model's {what} did not check out, so this one comes from the solver."
 
 
 def _solver_reply(text: str, notice: str) -> TutorReply:
@@ -171,22 +173,28 @@ def _visible(text: str) -> str:
     return _THINKING.sub("", text).strip()
 
 
-def _check_line(line: str, state: str) -> str:
-    if not _MATHY.search(line):
-        return PROSE
-    try:
-        parsed = parse_math(line)
-    except (MathSyntaxError, ValueError):
-        return PROSE
-    if isinstance(parsed, sympy.core.relational.Relational) and not parsed.free_symbols:
-        return VERIFIED if parsed == sympy.true or sympy.simplify(parsed) == sympy.true else FLAGGED
-    status = check_step(state, line).status
-    return {"equivalent": VERIFIED, "implied": VERIFIED, "invalid": FLAGGED}.get(status, UNCHECKED)
+def _math_of(line: str) -> str | None:
+    """The math a line states: its last $...$, \\(...\\) or \\[...\\] segment, or a bare relation."""
+    segments = _DELIMITED.findall(line)
+    if segments:
+        return next(part for part in segments[-1] if part).strip()
+    return line.strip() if _RELATION.search(line) else None
 
 
-def _is_state(line: str) -> bool:
-    """Whether a verified line is a new state of the problem (not a side calculation like 3 + 5 = 8)."""
+def _check_line(line: str, state: str) -> tuple[str, str | None]:
+    """The line's status, and its math when that math is a verified new state of the problem."""
+    math = _math_of(line)
+    if math is None:
+        return PROSE, None
     try:
-        return bool(parse_math(line).free_symbols)
-    except (MathSyntaxError, ValueError):
-        return False
+        parsed = parse_math(math)
+        if parsed in (sympy.true, sympy.false):  # arithmetic such as 11 - 3 = 8, decided when parsed
+            return (VERIFIED if parsed == sympy.true else FLAGGED), None
+        if isinstance(parsed, sympy.core.relational.Relational) and not parsed.free_symbols:
+            return (VERIFIED if bool(sympy.simplify(parsed)) else FLAGGED), None
+        status = check_step(state, math).status
+    except (ValueError, TypeError):  # MathSyntaxError is a ValueError: prose that only looks like math
+        return PROSE, None
+    if status in ("equivalent", "implied"):
+        return VERIFIED, math
+    return (FLAGGED if status == "invalid" else UNCHECKED), None
