@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from model.engine.cache import StatePool
 from model.engine.runner import ModelRunner
-from model.engine.scheduler import Scheduler, SchedulerConfig
-from model.engine.sequence import FinishReason, SamplingParams, Sequence, truncate_at_stop
+from model.engine.scheduler import Batch, Scheduler, SchedulerConfig
+from model.engine.sequence import FinishReason, InvalidRequest, SamplingParams, Sequence, truncate_at_stop
 
 _DONE = object()
 DEFAULT_PARAMS = SamplingParams()
@@ -126,6 +126,7 @@ class Engine:
     def __init__(self, model, config: EngineConfig = EngineConfig(), tokenizer=None) -> None:
         self.config = config
         self.tokenizer = tokenizer
+        self.vocab_size: int = model.config.vocab_size
         decode = None if tokenizer is None else tokenizer.decode
         self.scheduler = Scheduler(config.scheduler_config(), decode=decode)
         self.pool = StatePool(model, num_slots=config.num_slots, max_seq_len=config.max_seq_len)
@@ -142,11 +143,17 @@ class Engine:
 
     # -- public API -----------------------------------------------------------------------------
     def submit(self, prompt_token_ids: Seq[int], params: SamplingParams = DEFAULT_PARAMS) -> RequestHandle:
-        """Queue a request; raises InvalidRequest / RequestTooLarge at once if it can never run."""
+        """Queue a request; raises InvalidRequest / RequestTooLarge at once if it can never run.
+
+        Every check happens here, in the caller's thread, so a bad request never reaches the loop.
+        """
         seq = Sequence(list(prompt_token_ids), params)
-        self.scheduler.check_fits(seq)
-        if params.stop_strings and self.tokenizer is None:
-            raise ValueError("stop_strings need an engine with a tokenizer")
+        outside = [t for t in seq.prompt_token_ids if t >= self.vocab_size]
+        if outside:
+            raise InvalidRequest(
+                f"prompt token id {outside[0]} is outside the model's vocabulary [0, {self.vocab_size})"
+            )
+        self.scheduler.check(seq)
         handle = RequestHandle(seq, self)
         with self._wakeup:
             if self._failure is not None or self._stopping:
@@ -173,13 +180,32 @@ class Engine:
         if batch is None:
             self._count(0)
             return
-        token_ids = self.runner.run(batch)
+        batch, token_ids = self._run(batch)
         finished = self.scheduler.postprocess(batch, token_ids)
         for seq in batch.seqs:
             self._handles[seq.seq_id]._emit_new_tokens()
         for seq in finished:
             self._finish(seq)
         self._count(len(token_ids))
+
+    def _run(self, batch: Batch) -> tuple[Batch, list[int]]:
+        """Run ``batch``; if the model call fails, run each sequence alone so only the failing ones end.
+
+        The failed call may have half-updated every row's state in place; running alone re-prefills
+        each sequence from its tokens, which rebuilds its state exactly.
+        """
+        try:
+            return batch, self.runner.run(batch)
+        except Exception:
+            survivors, token_ids = [], []
+            for seq in batch.seqs:
+                try:
+                    token_ids.append(self.runner.run_alone(seq))
+                    survivors.append(seq)
+                except Exception as error:
+                    self.scheduler.abort(seq, f"the model failed on it: {type(error).__name__}: {error}")
+                    self._finish(seq)
+            return Batch(batch.kind, survivors), token_ids
 
     def metrics(self) -> EngineMetrics:
         """A consistent snapshot, taken at the end of the last step (safe from any thread)."""
@@ -232,7 +258,7 @@ class Engine:
                     if self._stopping:
                         return
                 self.step()
-        except Exception as error:  # a model failure must reach every caller, not hang them
+        except Exception as error:  # a bug outside any one request must reach every caller, not hang them
             self._failure = f"{type(error).__name__}: {error}"
             self._fail_all(self._failure)
             raise
@@ -251,13 +277,13 @@ class Engine:
         self.runner.forget(seq)
         with self._wakeup:
             handle = self._handles.pop(seq.seq_id)
-        handle._finish()
+        handle._finish(seq.error)
 
     def _fail_all(self, reason: str) -> None:
         with self._wakeup:
             handles, self._handles, self._inbox = list(self._handles.values()), {}, []
         for handle in handles:
-            handle.seq.finish(FinishReason.ERROR)
+            handle.seq.finish(FinishReason.ERROR, reason)
             handle._finish(error=reason)
 
     def _count(self, tokens: int) -> None:

@@ -29,6 +29,15 @@ class ModelRunner:
         logits = self._prefill(batch.seqs) if batch.kind == "prefill" else self._decode(batch.seqs)
         return self._sample(logits, batch.seqs)
 
+    @torch.inference_mode()
+    def run_alone(self, seq: Sequence) -> int:
+        """Prefill every token of ``seq`` alone and sample its next token.
+
+        This rebuilds the sequence's state from its tokens (as resuming after preemption does), so it
+        recovers exactly from a failed batch, whatever that batch left half-written in its slot.
+        """
+        return self._sample(self._prefill([seq]), [seq])[0]
+
     def forget(self, seq: Sequence) -> None:
         """Drop a finished sequence's random generator."""
         self._generators.pop(seq.seq_id, None)

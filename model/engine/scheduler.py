@@ -65,8 +65,11 @@ class Scheduler:
         self._last_was_prefill = False
 
     # -- requests -------------------------------------------------------------------------------
-    def check_fits(self, seq: Sequence) -> None:
-        """Raise RequestTooLarge if ``seq`` could never run to completion within the budget."""
+    def check(self, seq: Sequence) -> None:
+        """Raise InvalidRequest (RequestTooLarge when it is about memory) if ``seq`` can never run.
+
+        It reads only the frozen config, so any thread may call it before handing ``seq`` over.
+        """
         limit = self.config.max_request_tokens
         if seq.max_total_tokens > limit:
             raise RequestTooLarge(
@@ -74,13 +77,22 @@ class Scheduler:
                 f"max_tokens {seq.params.max_tokens}) but the engine can hold at most {limit} per "
                 "sequence; shorten the prompt or lower max_tokens"
             )
-
-    def add(self, seq: Sequence) -> None:
-        self.check_fits(seq)
         if seq.params.stop_strings and self.decode is None:
             raise InvalidRequest("stop_strings need an engine with a tokenizer")
+
+    def add(self, seq: Sequence) -> None:
+        self.check(seq)
         seq.status = SequenceStatus.WAITING
         self.waiting.append(seq)
+
+    def abort(self, seq: Sequence, error: str) -> None:
+        """Finish ``seq`` with an error and free what it holds; the other sequences carry on."""
+        if seq.status is SequenceStatus.RUNNING:
+            self.running.remove(seq)
+            self._release(seq)
+        elif seq.status is SequenceStatus.WAITING:
+            self.waiting.remove(seq)
+        seq.finish(FinishReason.ERROR, error)
 
     def collect_cancelled(self) -> list[Sequence]:
         """Finish every cancelled sequence now, freeing its slot, and return them."""
@@ -107,12 +119,18 @@ class Scheduler:
         return Batch("decode", decoding) if decoding else None
 
     def postprocess(self, batch: Batch, token_ids: list[int]) -> list[Sequence]:
-        """Record one sampled token per sequence; return the sequences that finished."""
+        """Record one sampled token per sequence; return the sequences that finished.
+
+        A detokenizer failure (stop strings) ends only the sequence whose text it was decoding.
+        """
         finished = []
         for seq, token_id in zip(batch.seqs, token_ids, strict=True):
             if seq.cancelled:  # collect_cancelled finishes it before the next step
                 continue
-            seq.append_token(token_id, self.decode)
+            try:
+                seq.append_token(token_id, self.decode)
+            except Exception as error:
+                seq.finish(FinishReason.ERROR, f"checking stop strings failed: {error}")
             if seq.is_finished:
                 self.running.remove(seq)
                 self._release(seq)

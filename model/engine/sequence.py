@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import itertools
+import operator
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -79,14 +80,18 @@ class Sequence:
     finish_reason: FinishReason | None = None
     slot: int | None = None
     num_preemptions: int = 0
+    error: str | None = None  # why it finished with FinishReason.ERROR
     cancel_event: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def __post_init__(self) -> None:
         if not self.prompt_token_ids:
             raise InvalidRequest("the prompt must contain at least one token")
-        if any(not isinstance(t, int) or t < 0 for t in self.prompt_token_ids):
+        try:  # numpy and tensor integers are welcome; floats and strings are not
+            self.prompt_token_ids = [operator.index(t) for t in self.prompt_token_ids]
+        except TypeError:
+            raise InvalidRequest("prompt token ids must be integers") from None
+        if min(self.prompt_token_ids) < 0:
             raise InvalidRequest("prompt token ids must be non-negative integers")
-        self.prompt_token_ids = list(self.prompt_token_ids)
         self.token_ids = list(self.prompt_token_ids)
 
     def __len__(self) -> int:
@@ -121,9 +126,10 @@ class Sequence:
         elif len(self.completion_token_ids) >= self.params.max_tokens:
             self.finish(FinishReason.LENGTH)
 
-    def finish(self, reason: FinishReason) -> None:
+    def finish(self, reason: FinishReason, error: str | None = None) -> None:
         self.status = SequenceStatus.FINISHED
         self.finish_reason = reason
+        self.error = error
 
 
 def _ends_in_stop_string(seq: Sequence, decode: Callable[[list[int]], str] | None) -> bool:

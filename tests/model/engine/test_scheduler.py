@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import deque
 
 import pytest
 
@@ -206,3 +207,30 @@ def test_random_workload_loses_and_duplicates_nothing(seed: int) -> None:
             assert s.finish_reason is FinishReason.CANCELLED
         generated = s.completion_token_ids
         assert len(set(generated)) == len(generated)  # no step ran twice for one sequence
+
+
+def test_abort_frees_what_the_sequence_holds_and_the_others_carry_on() -> None:
+    scheduler = Scheduler(SchedulerConfig(num_slots=2, max_seq_len=64))
+    doomed, other, queued = seq(5, max_tokens=3), seq(4, max_tokens=3), seq(6, max_tokens=3)
+    for s in (doomed, other, queued):
+        scheduler.add(s)
+    step(scheduler)
+    scheduler.abort(doomed, "the model failed on it")
+    assert doomed.finish_reason is FinishReason.ERROR and doomed.error == "the model failed on it"
+    assert doomed.slot is None and scheduler.kv_tokens_in_use == 4  # only the prompt of `other`
+    finished = run_to_completion(scheduler)
+    assert set(finished) == {other, queued} and queued.slot is None
+
+
+def test_a_detokenizer_failure_ends_only_the_sequence_it_was_decoding() -> None:
+    letters = "abc"
+    config = SchedulerConfig(num_slots=2, max_seq_len=64)
+    scheduler = Scheduler(config, decode=lambda ids: "".join(letters[i] for i in ids))
+    unlucky = Sequence([0], SamplingParams(max_tokens=5, stop_strings=("cc",)))
+    plain = Sequence([0], SamplingParams(max_tokens=5))
+    scheduler.add(unlucky)
+    scheduler.add(plain)
+    batch = scheduler.schedule()
+    assert scheduler.postprocess(batch, [7, 7]) == [unlucky]  # id 7 has no text
+    assert unlucky.finish_reason is FinishReason.ERROR and "stop strings" in unlucky.error
+    assert not plain.is_finished and scheduler.running == deque([plain])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+import torch
 
 from model.engine.sequence import FinishReason, InvalidRequest, SamplingParams, Sequence, truncate_at_stop
 
@@ -24,10 +26,14 @@ def test_bad_sampling_params_are_refused_with_the_parameter_named(kwargs: dict, 
         SamplingParams(**kwargs)
 
 
-@pytest.mark.parametrize("prompt", [[], [1, -3], [1, "2"]])
+@pytest.mark.parametrize("prompt", [[], [1, -3], [1, "2"], [1, 2.0]])
 def test_bad_prompts_are_refused(prompt: list) -> None:
     with pytest.raises(InvalidRequest, match="prompt"):
         Sequence(prompt)
+
+
+def test_numpy_and_tensor_integers_are_accepted_as_plain_ids() -> None:
+    assert Sequence([np.int64(3), torch.tensor(4)]).token_ids == [3, 4]
 
 
 def test_lists_are_accepted_for_stop_conditions() -> None:
