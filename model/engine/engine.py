@@ -6,6 +6,7 @@ else here is the thread-safe edge: handles that stream tokens, cancellation and 
 
 from __future__ import annotations
 
+import dataclasses
 import queue
 import threading
 import time
@@ -127,6 +128,7 @@ class Engine:
         self.config = config
         self.tokenizer = tokenizer
         self.vocab_size: int = model.config.vocab_size
+        self.default_stop_token_ids: tuple[int, ...] = tuple(model.config.stop_token_ids)
         decode = None if tokenizer is None else tokenizer.decode
         self.scheduler = Scheduler(config.scheduler_config(), decode=decode)
         self.pool = StatePool(model, num_slots=config.num_slots, max_seq_len=config.max_seq_len)
@@ -146,7 +148,10 @@ class Engine:
         """Queue a request; raises InvalidRequest / RequestTooLarge at once if it can never run.
 
         Every check happens here, in the caller's thread, so a bad request never reaches the loop.
+        Stop token ids left as None become the model's own, as in ``model.generate_stream``.
         """
+        if params.stop_token_ids is None:
+            params = dataclasses.replace(params, stop_token_ids=self.default_stop_token_ids)
         seq = Sequence(list(prompt_token_ids), params)
         outside = [t for t in seq.prompt_token_ids if t >= self.vocab_size]
         if outside:

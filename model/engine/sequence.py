@@ -26,7 +26,7 @@ class SamplingParams:
     top_p: float = 1.0
     top_k: int = 0  # 0 keeps the whole vocabulary
     seed: int | None = None
-    stop_token_ids: tuple[int, ...] = ()
+    stop_token_ids: tuple[int, ...] | None = None  # None: the model's own end-of-text ids
     stop_strings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -41,7 +41,8 @@ class SamplingParams:
         if any(not s for s in self.stop_strings):
             raise InvalidRequest("stop_strings must not contain an empty string")
         # Lists are accepted for convenience; tuples keep the object hashable and immutable.
-        object.__setattr__(self, "stop_token_ids", tuple(self.stop_token_ids))
+        if self.stop_token_ids is not None:
+            object.__setattr__(self, "stop_token_ids", tuple(self.stop_token_ids))
         object.__setattr__(self, "stop_strings", tuple(self.stop_strings))
 
     @property
@@ -121,7 +122,7 @@ class Sequence:
     def append_token(self, token_id: int, decode: Callable[[list[int]], str] | None = None) -> None:
         """Add a generated token and mark the sequence finished if it hits a stop condition."""
         self.token_ids.append(token_id)
-        if token_id in self.params.stop_token_ids or _ends_in_stop_string(self, decode):
+        if token_id in (self.params.stop_token_ids or ()) or _ends_in_stop_string(self, decode):
             self.finish(FinishReason.STOP)
         elif len(self.completion_token_ids) >= self.params.max_tokens:
             self.finish(FinishReason.LENGTH)

@@ -35,7 +35,7 @@ def reference(model, ids: list[int], params: SamplingParams) -> list[int]:
             top_p=params.top_p,
             top_k=params.top_k,
             seed=params.seed,
-            stop_token_ids=params.stop_token_ids,  # the engine adds no default stop ids
+            stop_token_ids=params.stop_token_ids,
         )
     )
 
@@ -244,3 +244,17 @@ def test_metrics_report_queue_lengths_throughput_and_memory(model) -> None:
     metrics = engine.metrics()
     assert (metrics.running, metrics.waiting, metrics.memory_bytes_in_use) == (0, 0, 0)
     assert metrics.tokens_generated == 3 * 8
+
+
+def test_the_models_end_of_text_id_stops_a_request_by_default(model) -> None:
+    ids = prompt(6, 3)
+    expected = reference(model, ids, SamplingParams(max_tokens=10, stop_token_ids=()))
+    engine = Engine(model, EngineConfig(max_seq_len=64))
+    assert engine.default_stop_token_ids == (511,)  # the fixture's eos_token_id
+    engine.default_stop_token_ids = (expected[2],)  # a stop id the model is sure to produce
+    by_default = engine.submit(ids, SamplingParams(max_tokens=10))
+    explicit_none = engine.submit(ids, SamplingParams(max_tokens=10, stop_token_ids=()))
+    while not (by_default.done and explicit_none.done):
+        engine.step()
+    assert by_default.result().token_ids == expected[: expected.index(expected[2]) + 1]
+    assert explicit_none.result().token_ids == expected
