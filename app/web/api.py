@@ -78,8 +78,13 @@ def ready(request: Request) -> JSONResponse:
 def api_login(credentials: Credentials, request: Request) -> dict[str, Any]:
     """A bearer token for API clients (also usable as an OpenAI client's ``api_key``)."""
     state = request.app.state
-    state.login_limiter.check(credentials.username.strip().lower())
-    user = authenticate(state.db, username=credentials.username, password=credentials.password)
+    key = credentials.username.strip().lower()
+    state.login_limiter.check(key)
+    try:
+        user = authenticate(state.db, username=credentials.username, password=credentials.password)
+    except AuthenticationFailed:
+        state.login_limiter.record(key)
+        raise
     ttl = timedelta(minutes=state.settings.session_ttl_minutes)
     token = start_login_session(state.db, user_id=user.id, ttl=ttl)
     return {"token": token, "expires_in": int(ttl.total_seconds()), "user": asdict(user)}

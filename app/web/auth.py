@@ -37,7 +37,8 @@ class RateLimited(Exception):
 
 
 class RateLimiter:
-    """A sliding one-minute window per key (a user id, or a username for login attempts)."""
+    """A sliding one-minute window of events per key: model requests per user id, or failed sign-ins
+    per username (only failures count there, so a user who signs in often is never locked out)."""
 
     def __init__(self, per_minute: int, what: str, clock: Callable[[], float] = time.monotonic) -> None:
         if per_minute < 1:
@@ -49,15 +50,30 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def check(self, key: int | str) -> None:
-        """Count one request for ``key``, or raise ``RateLimited`` without counting it."""
+        """Raise ``RateLimited`` when ``key`` has used up this minute's budget (counts nothing)."""
+        with self._lock:
+            self._check(key, self._clock())
+
+    def record(self, key: int | str) -> None:
+        """Count one event for ``key``."""
+        with self._lock:
+            self._recent.setdefault(key, deque()).append(self._clock())
+
+    def take(self, key: int | str) -> None:
+        """Check and count in one step: the event is counted only if it is allowed."""
         now = self._clock()
         with self._lock:
-            recent = self._recent.setdefault(key, deque())
-            while recent and recent[0] <= now - 60.0:
-                recent.popleft()
-            if len(recent) >= self.per_minute:
-                raise RateLimited(self.what, retry_after=max(1.0, recent[0] + 60.0 - now))
-            recent.append(now)
+            self._check(key, now)
+            self._recent.setdefault(key, deque()).append(now)
+
+    def _check(self, key: int | str, now: float) -> None:
+        recent = self._recent.get(key)
+        if not recent:
+            return
+        while recent and recent[0] <= now - 60.0:
+            recent.popleft()
+        if len(recent) >= self.per_minute:
+            raise RateLimited(self.what, retry_after=max(1.0, recent[0] + 60.0 - now))
 
 
 def request_token(request: Request) -> str | None:

@@ -1,15 +1,17 @@
-"""An OpenAI-compatible ``/v1/chat/completions`` (streaming and not), served by the worker pool.
+"""OpenAI-compatible ``/v1/chat/completions`` and ``/v1/completions``, served by the worker pool.
 
 Existing clients work unchanged: point ``base_url`` at ``http://host:port/v1`` and use a FlashTutor
-login token (from ``POST /api/login``) as the API key. Errors use OpenAI's ``{"error": {...}}`` shape
-so those clients show the message.
+login token (from ``POST /api/login``) as the API key. Both endpoints stream (server-sent events) or
+answer whole; ``/v1/completions`` takes a prompt as text-free token ids, as OpenAI's API allows.
+Errors use OpenAI's ``{"error": {...}}`` shape so those clients show the message.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, status
@@ -17,6 +19,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
+from app.settings import Settings
 from app.web.auth import RateLimited, SignedIn
 from app.worker.client import WorkerClient
 from app.worker.requests import GenerationFailed, GenerationRequest, Overloaded, WorkerError
@@ -40,19 +43,62 @@ class ChatMessage(BaseModel):
         return self.content if isinstance(self.content, str) else "".join(part.text for part in self.content)
 
 
-class ChatCompletionRequest(BaseModel):
+class Sampling(BaseModel):
     model: str = MODEL_ID
-    messages: list[ChatMessage] = Field(min_length=1, max_length=200)
     stream: bool = False
     max_tokens: int | None = Field(default=None, ge=1)
-    max_completion_tokens: int | None = Field(default=None, ge=1)
     temperature: float | None = Field(default=None, ge=0.0, le=2.0)
     top_p: float | None = Field(default=None, gt=0.0, le=1.0)
     seed: int | None = None
 
+    def options(self, settings: Settings, max_tokens: int | None) -> dict[str, Any]:
+        """Sampling for a ``GenerationRequest``: the caller's values, the server's defaults and cap."""
+        wanted = max_tokens or self.max_tokens or settings.max_new_tokens
+        return {
+            "max_tokens": min(wanted, settings.max_new_tokens),
+            "temperature": settings.temperature if self.temperature is None else self.temperature,
+            "top_p": settings.top_p if self.top_p is None else self.top_p,
+            "seed": self.seed,
+        }
 
-def openai_error(code: int, message: str, kind: str) -> JSONResponse:
-    return JSONResponse({"error": {"message": message, "type": kind, "code": code}}, status_code=code)
+
+class ChatCompletionRequest(Sampling):
+    messages: list[ChatMessage] = Field(min_length=1, max_length=200)
+    max_completion_tokens: int | None = Field(default=None, ge=1)
+
+
+class CompletionRequest(Sampling):
+    prompt: list[int] = Field(min_length=1, max_length=32768, description="Prompt token ids.")
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How one endpoint wraps text: the whole reply, one streamed piece, and the object names."""
+
+    whole_object: str
+    chunk_object: str
+    whole: Callable[[str, str], dict[str, Any]]  # (text, finish reason) -> choice
+    piece: Callable[[str | None, str | None], dict[str, Any]]  # (text, finish reason) -> choice
+    first: dict[str, Any] | None = None  # a chunk sent before any text
+
+
+CHAT = Shape(
+    "chat.completion",
+    "chat.completion.chunk",
+    whole=lambda text, reason: {
+        "index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": reason
+    },
+    piece=lambda text, reason: {
+        "index": 0, "delta": {} if text is None else {"content": text}, "finish_reason": reason
+    },
+    first={"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None},
+)  # fmt: skip
+TEXT = Shape(
+    "text_completion",
+    "text_completion",
+    whole=lambda text, reason: {"index": 0, "text": text, "finish_reason": reason, "logprobs": None},
+    piece=lambda text, reason: {"index": 0, "text": text or "", "finish_reason": reason, "logprobs": None},
+)
 
 
 @router.get("/models")
@@ -67,21 +113,35 @@ def models(_user: SignedIn) -> dict[str, Any]:
 async def chat_completions(
     body: ChatCompletionRequest, request: Request, user: SignedIn
 ) -> JSONResponse | StreamingResponse:
-    state = request.app.state
-    settings = state.settings
-    try:
-        state.model_limiter.check(user.id)
-    except RateLimited as error:
-        return openai_error(status.HTTP_429_TOO_MANY_REQUESTS, str(error), "rate_limit_exceeded")
     generation = GenerationRequest(
         messages=[{"role": m.role, "content": m.as_text()} for m in body.messages],
-        max_tokens=min(
-            body.max_completion_tokens or body.max_tokens or settings.max_new_tokens, settings.max_new_tokens
-        ),
-        temperature=settings.temperature if body.temperature is None else body.temperature,
-        top_p=settings.top_p if body.top_p is None else body.top_p,
-        seed=body.seed,
+        **body.options(request.app.state.settings, body.max_completion_tokens),
     )
+    return await _serve(request, user.id, generation, body.stream, CHAT)
+
+
+@router.post("/completions", response_model=None)
+async def completions(
+    body: CompletionRequest, request: Request, user: SignedIn
+) -> JSONResponse | StreamingResponse:
+    generation = GenerationRequest(
+        prompt_token_ids=body.prompt, **body.options(request.app.state.settings, None)
+    )
+    return await _serve(request, user.id, generation, body.stream, TEXT)
+
+
+def openai_error(code: int, message: str, kind: str) -> JSONResponse:
+    return JSONResponse({"error": {"message": message, "type": kind, "code": code}}, status_code=code)
+
+
+async def _serve(
+    request: Request, user_id: int, generation: GenerationRequest, stream: bool, shape: Shape
+) -> JSONResponse | StreamingResponse:
+    state = request.app.state
+    try:
+        state.model_limiter.take(user_id)
+    except RateLimited as error:
+        return openai_error(status.HTTP_429_TOO_MANY_REQUESTS, str(error), "rate_limit_exceeded")
     client: WorkerClient = state.client
     try:
         request_id = await run_in_threadpool(client.submit, generation)
@@ -89,41 +149,39 @@ async def chat_completions(
         return openai_error(status.HTTP_503_SERVICE_UNAVAILABLE, str(error), "overloaded")
     except WorkerError as error:
         return openai_error(status.HTTP_503_SERVICE_UNAVAILABLE, str(error), "model_unavailable")
-    completion_id = f"chatcmpl-{request_id}"
-    if body.stream:
-        return StreamingResponse(_stream(client, request_id, completion_id), media_type="text/event-stream")
+    reply_id = f"cmpl-{request_id}"
+    if stream:
+        return StreamingResponse(_stream(client, request_id, reply_id, shape), media_type="text/event-stream")
     try:
-        text, ended = await run_in_threadpool(_collect, client, request_id)
+        text, reason = await run_in_threadpool(_collect, client, request_id)
     except (GenerationFailed, TimeoutError) as error:
         return openai_error(status.HTTP_502_BAD_GATEWAY, str(error), "generation_failed")
-    choice = {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": ended}
-    return JSONResponse(_envelope(completion_id, "chat.completion", choice))
+    return JSONResponse(_envelope(reply_id, shape.whole_object, shape.whole(text, reason)))
 
 
 def _collect(client: WorkerClient, request_id: str) -> tuple[str, str]:
     """The whole reply and OpenAI's name for how it ended."""
-    chunks, ended = [], "stop"
+    chunks, reason = [], "stop"
     for event in client.events(request_id):
         if event.is_end:
-            ended = _FINISH_REASONS.get(event.status or "done", "stop")
+            reason = _FINISH_REASONS.get(event.status or "done", "stop")
         else:
             chunks.append(event.text)
-    return "".join(chunks), ended
+    return "".join(chunks), reason
 
 
-async def _stream(client: WorkerClient, request_id: str, completion_id: str) -> AsyncIterator[str]:
+async def _stream(client: WorkerClient, request_id: str, reply_id: str, shape: Shape) -> AsyncIterator[str]:
     """Server-sent events in OpenAI's chunk format; a client that hangs up cancels the generation."""
     finished = False
     try:
-        yield _sse(
-            _envelope(completion_id, "chat.completion.chunk", _delta({"role": "assistant", "content": ""}))
-        )
+        if shape.first is not None:
+            yield _sse(_envelope(reply_id, shape.chunk_object, shape.first))
         async for event in iterate_in_threadpool(client.events(request_id)):
             if event.is_end:
                 reason = _FINISH_REASONS.get(event.status or "done", "stop")
-                yield _sse(_envelope(completion_id, "chat.completion.chunk", _delta({}, reason)))
+                yield _sse(_envelope(reply_id, shape.chunk_object, shape.piece(None, reason)))
                 break
-            yield _sse(_envelope(completion_id, "chat.completion.chunk", _delta({"content": event.text})))
+            yield _sse(_envelope(reply_id, shape.chunk_object, shape.piece(event.text, None)))
         finished = True
     except (GenerationFailed, TimeoutError) as error:
         finished = True
@@ -134,13 +192,9 @@ async def _stream(client: WorkerClient, request_id: str, completion_id: str) -> 
     yield "data: [DONE]\n\n"
 
 
-def _delta(delta: dict[str, str], finish_reason: str | None = None) -> dict[str, Any]:
-    return {"index": 0, "delta": delta, "finish_reason": finish_reason}
-
-
-def _envelope(completion_id: str, kind: str, choice: dict[str, Any]) -> dict[str, Any]:
+def _envelope(reply_id: str, kind: str, choice: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": completion_id,
+        "id": reply_id,
         "object": kind,
         "created": int(time.time()),
         "model": MODEL_ID,

@@ -52,12 +52,15 @@ def login(
     request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("")
 ) -> Response:
     state = request.app.state
+    key = username.strip().lower()
     try:
-        state.login_limiter.check(username.strip().lower())
+        state.login_limiter.check(key)
         user = authenticate(state.db, username=username, password=password)
-    except (AuthenticationFailed, RateLimited) as error:
-        code = 429 if isinstance(error, RateLimited) else 401
-        return _login_page(error=str(error), username=username, next_path=next, code=code)
+    except RateLimited as error:
+        return _login_page(error=str(error), username=username, next_path=next, code=429)
+    except AuthenticationFailed as error:
+        state.login_limiter.record(key)
+        return _login_page(error=str(error), username=username, next_path=next, code=401)
     ttl = timedelta(minutes=state.settings.session_ttl_minutes)
     token = start_login_session(state.db, user_id=user.id, ttl=ttl)
     response = RedirectResponse(_landing(user.role, next), status_code=status.HTTP_303_SEE_OTHER)

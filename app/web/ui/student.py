@@ -221,7 +221,7 @@ def build(db: Database, settings: Settings, tutor: TutorModel, limiter: RateLimi
             if not text.strip():
                 raise gr.Error("Type a question for the tutor first.")
             with shown_to_user():
-                limiter.check(user.id)
+                limiter.take(user.id)
                 problem_now, current = web_queries.attempt_problem(db, user_id=user.id, attempt_id=attempt)
             pairs = [(q["content"], a["content"]) for q, a in zip(history[::2], history[1::2], strict=False)]
             shown = [*history, {"role": "user", "content": text}]

@@ -1,6 +1,8 @@
 """The web app in-process (FastAPI's TestClient) on a fresh SQLite database, with real accounts.
 
 Two teachers, each with a class of one student, and an admin; ``login`` returns a bearer token.
+Building the app takes seconds (three Gradio pages, migrations), so ``world`` is one per module and
+tests must leave it usable for the next one.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ def web_settings(data_dir: Path, **overrides) -> Settings:
 
 
 @contextmanager
-def running_world(settings: Settings) -> Iterator[World]:
+def running_world(data_dir: Path, **overrides) -> Iterator[World]:
+    settings = web_settings(data_dir, **overrides)
     db = Database(settings.resolved_database_url)
     db.upgrade()
     ids: dict[str, int] = {}
@@ -63,21 +66,18 @@ def running_world(settings: Settings) -> Iterator[World]:
     db.dispose()
 
 
-@pytest.fixture
-def make_world(tmp_path: Path) -> Iterator[Callable[..., World]]:
+@pytest.fixture(scope="module")
+def make_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., World]]:
     """Start an app with settings overridden as given (e.g. a model path, a rate limit)."""
     with ExitStack() as stack:
-        count = iter(range(1000))
 
         def make(**overrides) -> World:
-            data_dir = tmp_path / f"world-{next(count)}"
-            data_dir.mkdir()
-            return stack.enter_context(running_world(web_settings(data_dir, **overrides)))
+            return stack.enter_context(running_world(tmp_path_factory.mktemp("web"), **overrides))
 
         yield make
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def world(make_world: Callable[..., World]) -> World:
     """The app without a model (the embedded worker has nothing to serve)."""
     return make_world()

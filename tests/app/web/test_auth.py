@@ -130,7 +130,7 @@ def test_passwords_are_never_logged(world, caplog: pytest.LogCaptureFixture) -> 
 
 def test_repeated_wrong_logins_are_slowed_down(world) -> None:
     codes = [
-        world.client.post("/api/login", json={"username": "bob", "password": "nope-nope"}).status_code
+        world.client.post("/api/login", json={"username": "mallory", "password": "nope-nope"}).status_code
         for _ in range(12)
     ]
     assert codes[:10] == [401] * 10
@@ -140,13 +140,25 @@ def test_repeated_wrong_logins_are_slowed_down(world) -> None:
 def test_rate_limiter_window_slides() -> None:
     now = [0.0]
     limiter = RateLimiter(2, "requests", clock=lambda: now[0])
-    limiter.check(1)
-    limiter.check(1)
-    limiter.check(2)  # another user has their own budget
-    with pytest.raises(RateLimited, match="wait 60 s"):
+    limiter.take(1)
+    now[0] = 10.0
+    limiter.take(1)
+    limiter.take(2)  # another user has their own budget
+    with pytest.raises(RateLimited, match="wait 50 s"):
+        limiter.take(1)
+    now[0] = 60.5  # the first request left the window, the second has not
+    limiter.take(1)
+    with pytest.raises(RateLimited):
         limiter.check(1)
-    now[0] = 60.5
-    limiter.check(1)
+
+
+def test_rate_limiter_check_counts_nothing() -> None:
+    limiter = RateLimiter(1, "sign-in attempts", clock=lambda: 0.0)
+    for _ in range(5):
+        limiter.check("ada")
+    limiter.record("ada")
+    with pytest.raises(RateLimited, match="too many sign-in attempts"):
+        limiter.check("ada")
 
 
 def test_rate_limiter_rejects_a_useless_limit() -> None:

@@ -1,6 +1,8 @@
-"""The OpenAI-compatible endpoint, driven by the ``openai`` client itself, on the tiny SambaY model.
+"""The OpenAI-compatible endpoints, driven by the ``openai`` client itself, on the tiny SambaY model.
 
-The tiny model has random weights, so its text is noise; what matters is that the client accepts
+The tiny model has random weights and a 512-token vocabulary, so it cannot read the chat template's
+special tokens: chat requests reach it and come back as a readable error, and the generation path is
+exercised through ``/v1/completions`` with token-id prompts. What matters is that the client accepts
 every response, streaming and not, that both agree, and that errors reach it with readable messages.
 """
 
@@ -22,7 +24,7 @@ def openai_client(world, token: str | None = None) -> openai.OpenAI:
     )  # fmt: skip
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def model_world(make_world, tiny_model_path):
     world = make_world(model_path=tiny_model_path, model_requests_per_minute=1000)
     deadline = time.monotonic() + 30
@@ -32,27 +34,37 @@ def model_world(make_world, tiny_model_path):
     return world
 
 
-def test_completion_and_stream_agree(model_world) -> None:
+def test_completion_and_its_stream_agree(model_world) -> None:
     client = openai_client(model_world)
-    whole = client.chat.completions.create(
-        model="phi-4-mini-flash-reasoning", messages=MESSAGES, max_tokens=12, temperature=0.0, seed=1
-    )
-    assert whole.object == "chat.completion"
-    assert whole.choices[0].message.role == "assistant"
-    assert whole.choices[0].finish_reason in ("stop", "length")
-    text = whole.choices[0].message.content
+    options = {
+        "model": "phi-4-mini-flash-reasoning",
+        "prompt": [7, 42, 99],
+        "max_tokens": 12,
+        "temperature": 0.0,
+    }
+    whole = client.completions.create(**options)
+    assert whole.object == "text_completion"
+    assert whole.choices[0].finish_reason == "length"
+    text = whole.choices[0].text
     assert isinstance(text, str) and text
 
-    chunks = list(
-        client.chat.completions.create(
-            model="phi-4-mini-flash-reasoning", messages=MESSAGES, max_tokens=12, temperature=0.0, seed=1,
-            stream=True,
-        )
-    )  # fmt: skip
-    assert chunks[0].choices[0].delta.role == "assistant"
-    assert chunks[-1].choices[0].finish_reason in ("stop", "length")
-    assert "".join(c.choices[0].delta.content or "" for c in chunks) == text
+    chunks = list(client.completions.create(**options, stream=True))
+    assert len(chunks) > 2  # token by token, not one block
+    assert chunks[-1].choices[0].finish_reason == "length"
+    assert "".join(c.choices[0].text for c in chunks) == text
     assert len({c.id for c in chunks}) == 1
+
+
+def test_chat_reaches_the_model_and_its_errors_reach_the_client(model_world) -> None:
+    client = openai_client(model_world)
+    with pytest.raises(openai.InternalServerError, match="outside the model's vocabulary"):
+        client.chat.completions.create(model="phi-4-mini-flash-reasoning", messages=MESSAGES, max_tokens=4)
+    stream = client.chat.completions.create(
+        model="phi-4-mini-flash-reasoning", messages=MESSAGES, max_tokens=4, stream=True
+    )
+    with pytest.raises(openai.APIError, match="outside the model's vocabulary"):
+        for chunk in stream:
+            assert chunk.choices[0].delta.role == "assistant"
 
 
 def test_models_lists_the_hosted_model(model_world) -> None:
@@ -77,6 +89,8 @@ def test_malformed_requests_are_refused_clearly(world) -> None:
     headers = world.as_user("ada")
     empty = world.client.post("/v1/chat/completions", headers=headers, json={"messages": []})
     assert empty.status_code == 422
+    text_prompt = world.client.post("/v1/completions", headers=headers, json={"prompt": "hello"})
+    assert text_prompt.status_code == 422 and "prompt" in text_prompt.text
     role = world.client.post(
         "/v1/chat/completions", headers=headers, json={"messages": [{"role": "wizard", "content": "hi"}]}
     )
