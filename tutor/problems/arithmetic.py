@@ -19,8 +19,11 @@ def fractions(rng: random.Random, difficulty: int) -> Draft:
     if difficulty == 1:
         denominator = rng.randint(3, top)
         a, b = rng.sample(range(1, denominator), 2)
-        tree: Node = Bin(rng.choice("+-") if a > b else "+", Bin("/", Num(a), Num(denominator)),
-                         Bin("/", Num(b), Num(denominator)))
+        tree: Node = Bin(
+            rng.choice("+-") if a > b else "+",
+            Bin("/", Num(a), Num(denominator)),
+            Bin("/", Num(b), Num(denominator)),
+        )
     elif difficulty == 5:
         tree = Bin(rng.choice("+-"), fraction(), Bin(rng.choice("*/"), fraction(), fraction()))
     else:

@@ -32,7 +32,9 @@ def fmt(expr: sympy.Basic) -> str:
         return f"{fmt(expr.lhs)} {_OPERATORS[type(expr)]} {fmt(expr.rhs)}"
     text = sympy.sstr(expr).replace("**", "^")
     text = re.sub(r"(?<![\w.^])(\d+)\*(?=[a-z(])", r"\1", text)  # 2*x -> 2x, 3*(x + 1) -> 3(x + 1)
-    return re.sub(r"(?<=[a-z\d)])\*(?=\()", "", text)  # x*(x + 1) -> x(x + 1), (x + 1)*(x - 1) -> (x + 1)(x - 1)
+    return re.sub(
+        r"(?<=[a-z\d)])\*(?=\()", "", text
+    )  # x*(x + 1) -> x(x + 1), (x + 1)*(x - 1) -> (x + 1)(x - 1)
 
 
 def _sorted_alternatives(args: tuple[sympy.Basic, ...]) -> list[sympy.Basic]:

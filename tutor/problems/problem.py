@@ -59,7 +59,9 @@ class Skill:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise ProblemError(f"seed must be a whole number, got {seed!r}")
         draft = self.build(random.Random(f"{self.id}:{difficulty}:{seed}"), difficulty)
-        return Problem(self.id, difficulty, seed, draft.kind, draft.prompt, draft.latex, draft.start, draft.answer)
+        return Problem(
+            self.id, difficulty, seed, draft.kind, draft.prompt, draft.latex, draft.start, draft.answer
+        )
 
 
 def _check_difficulty(difficulty: int) -> None:

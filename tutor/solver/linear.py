@@ -10,7 +10,13 @@ from tutor.problems.notation import fmt, split_relation, x, y
 from tutor.solver.reading import StateError, has_brackets, read_state
 
 Move = tuple[str, str, str]  # the new state as typed text, a short rule name, why
-_FLIPPED = {sympy.Eq: sympy.Eq, sympy.Lt: sympy.Gt, sympy.Gt: sympy.Lt, sympy.Le: sympy.Ge, sympy.Ge: sympy.Le}
+_FLIPPED = {
+    sympy.Eq: sympy.Eq,
+    sympy.Lt: sympy.Gt,
+    sympy.Gt: sympy.Lt,
+    sympy.Le: sympy.Ge,
+    sympy.Ge: sympy.Le,
+}
 
 
 def equation_move(text: str, state: sympy.Basic) -> Move | None:
@@ -21,20 +27,34 @@ def equation_move(text: str, state: sympy.Basic) -> Move | None:
     sides = split_relation(text)
     if sides and (has_brackets(sides[0]) or has_brackets(sides[2])):
         expanded = relation(sympy.expand(state.lhs), sympy.expand(state.rhs), evaluate=False)
-        return fmt(expanded), "expand the brackets", "Multiply each term inside the brackets by the factor outside."
+        return (
+            fmt(expanded),
+            "expand the brackets",
+            "Multiply each term inside the brackets by the factor outside.",
+        )
     (variable,) = state.free_symbols or {x}
-    (a, b), (c, d) = _linear(state.lhs, variable), _linear(state.rhs, variable)
+    (a, b), (c, _) = _linear(state.lhs, variable), _linear(state.rhs, variable)
     if a == 0 and c != 0:
         swapped = _FLIPPED[relation](state.rhs, state.lhs, evaluate=False)
-        return fmt(swapped), "swap the sides", f"Put the side with {variable} on the left; the meaning is unchanged."
+        return (
+            fmt(swapped),
+            "swap the sides",
+            f"Put the side with {variable} on the left; the meaning is unchanged.",
+        )
     if c != 0:
         term = c * variable
-        return _apply(relation, state.lhs - term, state.rhs - term), f"subtract {fmt(term)} from both sides", (
-            f"Gather the {variable}-terms on the left: take {fmt(term)} away on both sides to keep the balance.")
+        return (
+            _apply(relation, state.lhs - term, state.rhs - term),
+            f"subtract {fmt(term)} from both sides",
+            (f"Gather the {variable}-terms on the left: take {fmt(term)} away on both sides."),
+        )
     if b != 0:
         verb = "subtract" if b > 0 else "add"
-        return _apply(relation, state.lhs - b, state.rhs - b), f"{verb} {fmt(abs(b))} {'from' if b > 0 else 'to'} both sides", (
-            f"Isolate the {variable}-term by undoing the {'+' if b > 0 else '-'} {fmt(abs(b))}.")
+        return (
+            _apply(relation, state.lhs - b, state.rhs - b),
+            f"{verb} {fmt(abs(b))} {'from' if b > 0 else 'to'} both sides",
+            (f"Isolate the {variable}-term by undoing the {'+' if b > 0 else '-'} {fmt(abs(b))}."),
+        )
     if a != 1:
         flip = relation if a > 0 else _FLIPPED[relation]
         action = f"divide both sides by {fmt(a)}" if a.is_integer else f"multiply both sides by {fmt(1 / a)}"
@@ -54,7 +74,9 @@ def _linear(side: sympy.Expr, variable: sympy.Symbol) -> tuple[sympy.Rational, s
     if poly.degree() > 1 or not all(coefficient.is_Rational for coefficient in poly.all_coeffs()):
         raise StateError(f"{fmt(side)} is not linear in {variable}")
     coefficients = poly.all_coeffs()
-    return (coefficients[0], coefficients[1]) if len(coefficients) == 2 else (sympy.Integer(0), coefficients[0])
+    return (
+        (coefficients[0], coefficients[1]) if len(coefficients) == 2 else (sympy.Integer(0), coefficients[0])
+    )
 
 
 def system_move(text: str, state: sympy.Basic) -> Move | None:
@@ -74,10 +96,15 @@ def system_move(text: str, state: sympy.Basic) -> Move | None:
     if len(solved) == 2:
         return None
     for variable, number in solved.items():
-        index = next(i for i, eq in enumerate(equations) if variable in eq.free_symbols and eq.lhs != variable)
+        index = next(
+            i for i, eq in enumerate(equations) if variable in eq.free_symbols and eq.lhs != variable
+        )
         substituted = sympy.Eq(*(sympy.expand(side.subs(variable, number)) for side in equations[index].args))
-        return _replace(equations, index, fmt(substituted)), f"substitute {variable} = {fmt(number)}", (
-            f"Now that {variable} is known, put its value into the other equation.")
+        return (
+            _replace(equations, index, fmt(substituted)),
+            f"substitute {variable} = {fmt(number)}",
+            (f"Now that {variable} is known, put its value into the other equation."),
+        )
     return _eliminate(equations)
 
 
@@ -91,9 +118,13 @@ def _eliminate(equations: list[sympy.Eq]) -> Move:
     other = y if target == x else x
     constant = combined.subs(other, 0)
     result = fmt(sympy.Eq(combined - constant, -constant))
+    keep = 1 if other == x else 0  # the equation in x goes first, so the answer reads "x = ..., y = ..."
     scale = "" if abs(m1) == 1 and abs(m2) == 1 else f" (after scaling them by {fmt(m1)} and {fmt(m2)})"
-    return _replace(equations, 1, result), f"eliminate {target}", (
-        f"Subtract the equations{scale} so the {target}-terms cancel, leaving one equation in {other}.")
+    return (
+        _replace(equations, 1 - keep, result),
+        f"eliminate {target}",
+        (f"Subtract the equations{scale} so the {target}-terms cancel, leaving one equation in {other}."),
+    )
 
 
 def _replace(equations: list[sympy.Eq], index: int, text: str) -> str:

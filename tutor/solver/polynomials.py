@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy
 
 from tutor.problems.notation import fmt, layout, split_relation, x
-from tutor.solver.linear import Move, equation_move
+from tutor.solver.linear import Move
 from tutor.solver.reading import StateError, has_brackets
 
 
@@ -18,10 +18,17 @@ def expand_move(text: str, state: sympy.Basic) -> Move | None:
         brackets = [f for f in sympy.Mul.make_args(term) if f.is_Add or (f.is_Pow and f.base.is_Add)]
         pair = brackets[0] * brackets[1] if len(brackets) > 1 else term
         result = state - term + sympy.expand(pair) * (term / pair)
-        return fmt(result), f"multiply out {fmt(pair)}", (
-            "Multiply every term of one bracket by every term of the other, then combine like terms.")
+        return (
+            fmt(result),
+            f"multiply out {fmt(pair)}",
+            ("Multiply every term of one bracket by every term of the other, then combine like terms."),
+        )
     if has_brackets(text):
-        return fmt(state), "expand the brackets", "Multiply each term inside the brackets by the factor outside."
+        return (
+            fmt(state),
+            "expand the brackets",
+            "Multiply each term inside the brackets by the factor outside.",
+        )
     return None
 
 
@@ -36,8 +43,11 @@ def factor_move(text: str, state: sympy.Basic) -> Move | None:
             common = -common
         if common != 1 and len(poly.terms()) > 1:
             inside = sympy.expand(state / common)
-            return f"{fmt(common)}({fmt(inside)})", f"take out the common factor {fmt(common)}", (
-                f"Every term is divisible by {fmt(common)}; factoring it out leaves a simpler polynomial.")
+            return (
+                f"{fmt(common)}({fmt(inside)})",
+                f"take out the common factor {fmt(common)}",
+                (f"Every term is divisible by {fmt(common)}; factoring it out leaves a simpler polynomial."),
+            )
     for index, factor in enumerate(factors):
         if factor.is_Add and sympy.factor(factor) != factor:
             factors[index] = sympy.factor(factor)
@@ -61,7 +71,11 @@ def quadratic_move(text: str, state: sympy.Basic, use_formula: bool) -> Move | N
         alternatives = [_solve_linear(alt) for alt in state.args]
         if all(alt == original for alt, original in zip(alternatives, state.args, strict=True)):
             return None
-        return fmt(sympy.Or(*alternatives)), "solve each equation", "Each small equation is a one- or two-step equation."
+        return (
+            fmt(sympy.Or(*alternatives)),
+            "solve each equation",
+            "Each small equation is a one- or two-step equation.",
+        )
     if not isinstance(state, sympy.Eq):
         raise StateError(f"{text!r} is not an equation")
     lhs, rhs = state.lhs, state.rhs
@@ -71,26 +85,42 @@ def quadratic_move(text: str, state: sympy.Basic, use_formula: bool) -> Move | N
     if rhs == 0 and lhs.is_Mul and sides and has_brackets(sides[0]):
         roots = [sympy.Eq(f, 0) for f in lhs.args if not f.is_number]
         if all(sympy.Poly(r.lhs, x).degree() == 1 for r in roots):
-            return _alternatives(roots), "zero product rule", "A product is zero only when one of its factors is zero."
+            return (
+                _alternatives(roots),
+                "zero product rule",
+                "A product is zero only when one of its factors is zero.",
+            )
     if rhs != 0:
-        return fmt(sympy.Eq(sympy.expand(lhs - rhs), 0)), "bring all terms to one side", (
-            "Write the quadratic as ax^2 + bx + c = 0 before solving it.")
+        return (
+            fmt(sympy.Eq(sympy.expand(lhs - rhs), 0)),
+            "bring all terms to one side",
+            ("Write the quadratic as ax^2 + bx + c = 0 before solving it."),
+        )
     poly = sympy.Poly(lhs, x)
     if poly.degree() != 2:
         raise StateError(f"{text!r} is not a quadratic equation")
     common = poly.content() * (1 if poly.LC() > 0 else -1)
     if common != 1:
-        return fmt(sympy.Eq(sympy.expand(lhs / common), 0)), f"divide both sides by {fmt(common)}", (
-            "Smaller coefficients make the quadratic easier to solve.")
+        return (
+            fmt(sympy.Eq(sympy.expand(lhs / common), 0)),
+            f"divide both sides by {fmt(common)}",
+            ("Smaller coefficients make the quadratic easier to solve."),
+        )
     factored = sympy.factor(lhs)
     if not use_formula and factored != lhs and not factored.is_Pow:
         return f"{fmt(factored)} = 0", "factor the left side", _factoring_hint(lhs)
     a, b, c = poly.all_coeffs()
     roots = sorted(set(sympy.solve(lhs, x)), key=float)
     discriminant = b**2 - 4 * a * c
-    return _alternatives([sympy.Eq(x, sympy.together(root)) for root in roots]), "use the quadratic formula", (
-        f"x = (-b ± sqrt(b^2 - 4ac))/(2a) with a = {a}, b = {b}, c = {c}: the discriminant is {discriminant}, "
-        f"so x = ({fmt(-b)} ± sqrt({discriminant}))/{fmt(2 * a)}.")
+    return (
+        _alternatives([sympy.Eq(x, sympy.together(root)) for root in roots]),
+        "use the quadratic formula",
+        (
+            f"x = (-b ± sqrt(b^2 - 4ac))/(2a) with a = {a}, b = {b}, c = {c}: "
+            f"the discriminant is {discriminant}, "
+            f"so x = ({fmt(-b)} ± sqrt({discriminant}))/{fmt(2 * a)}."
+        ),
+    )
 
 
 def _solve_linear(equation: sympy.Basic) -> sympy.Basic:

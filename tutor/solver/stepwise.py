@@ -14,7 +14,6 @@ from fractions import Fraction
 from math import isqrt, lcm
 
 
-
 @dataclass(frozen=True)
 class Num:
     value: int
@@ -82,7 +81,10 @@ def _from_ast(node: ast.AST, text: str) -> Node:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return Neg(_from_ast(node.operand, text))
     if isinstance(node, ast.BinOp) and type(node.op) in _AST_OPS:
-        return Bin(_AST_OPS[type(node.op)], _from_ast(node.left, text), _from_ast(node.right, text))
+        op, left, right = _AST_OPS[type(node.op)], _from_ast(node.left, text), _from_ast(node.right, text)
+        if op in "*/" and isinstance(left, Neg):
+            return Neg(Bin(op, left.arg, right))  # -3/4 is read as -(3/4), the way it is meant
+        return Bin(op, left, right)
     if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "sqrt" and len(node.args) == 1:
         return Sqrt(_from_ast(node.args[0], text))
     raise NotStepwise(f"cannot take {text!r} apart step by step")
@@ -96,7 +98,9 @@ def show(node: Node) -> str:
         case Var(name):
             return name
         case Neg(arg):
-            return "-" + (f"({show(arg)})" if isinstance(arg, Bin | Neg) and not _is_fraction(arg) else show(arg))
+            return "-" + (
+                f"({show(arg)})" if isinstance(arg, Bin | Neg) and not _is_fraction(arg) else show(arg)
+            )
         case Sqrt(arg):
             return f"sqrt({show(arg)})"
         case Bin("/", Num(), Num()):
@@ -134,8 +138,11 @@ def latex(node: Node) -> str:
         case Var(name):
             return name
         case Neg(arg):
-            return "-" + (rf"\left({latex(arg)}\right)" if isinstance(arg, Bin | Neg) and not _is_fraction(arg)
-                          else latex(arg))
+            return "-" + (
+                rf"\left({latex(arg)}\right)"
+                if isinstance(arg, Bin | Neg) and not _is_fraction(arg)
+                else latex(arg)
+            )
         case Sqrt(arg):
             return rf"\sqrt{{{latex(arg)}}}"
         case Bin("/", left, right):
@@ -155,7 +162,12 @@ def _latex_operand(node: Node, op: str, is_right: bool) -> str:
 
 
 def _is_fraction(node: Node) -> bool:
-    return isinstance(node, Bin) and node.op == "/" and isinstance(node.left, Num) and isinstance(node.right, Num)
+    return (
+        isinstance(node, Bin)
+        and node.op == "/"
+        and isinstance(node.left, Num)
+        and isinstance(node.right, Num)
+    )
 
 
 Move = tuple[Node, str, str]  # the rewritten tree, a short rule name, why
@@ -235,7 +247,7 @@ def _combine(op: str, a: Term, b: Term) -> Term:
         if b.coef == 0 or b.rad != 1:
             raise NotStepwise("cannot divide by zero or by a radical here")
         return Term(a.coef / b.coef, a.exp - b.exp, a.rad)
-    if b.exp or b.rad != 1 or b.coef.denominator != 1 or not 0 <= b.coef <= 12:
+    if b.exp or b.rad != 1 or b.coef.denominator != 1 or not 0 <= b.coef <= 99:
         raise NotStepwise("only small whole-number powers are taken apart step by step")
     power = int(b.coef)
     outside, inside = a.rad ** (power // 2), a.rad ** (power % 2)
@@ -259,7 +271,7 @@ def _move(node: Node) -> Move:
             return result, "simplify the radical", why
         case Bin(op, left, right):
             for side, child in (("left", left), ("right", right)):
-                if not _settled(child, op) and next_move(child):
+                if not _waiting_to_add(node) and next_move(child):
                     inner = _move(child)
                     rebuilt = Bin(op, inner[0], right) if side == "left" else Bin(op, left, inner[0])
                     return rebuilt, inner[1], inner[2]
@@ -267,9 +279,10 @@ def _move(node: Node) -> Move:
     return canonical(value(node)), "simplify", "Write the value in its simplest form."
 
 
-def _settled(child: Node, op: str) -> bool:
+def _waiting_to_add(node: Bin) -> bool:
     """Fractions stay as they are while they wait to be added (``8/12 + 15/12``)."""
-    return op in "+-" and _is_fraction(child) and child.left.value % child.right.value != 0
+    parts = [_fraction_parts(node.left), _fraction_parts(node.right)]
+    return node.op in "+-" and all(parts) and any(top % bottom for top, bottom in parts)
 
 
 def _fraction_parts(node: Node) -> tuple[int, int] | None:
@@ -287,17 +300,34 @@ def _operate(node: Bin) -> Move:
         if a[1] != b[1]:
             common = lcm(a[1], b[1])
             rebuilt = Bin(op, _over(a, common), _over(b, common))
-            return rebuilt, f"rewrite over the common denominator {common}", (
-                f"Fractions can only be added or subtracted with the same denominator; {common} is the "
-                f"least common multiple of {a[1]} and {b[1]}.")
+            return (
+                rebuilt,
+                f"rewrite over the common denominator {common}",
+                (
+                    f"Fractions can only be added or subtracted with the same denominator; {common} is the "
+                    f"least common multiple of {a[1]} and {b[1]}."
+                ),
+            )
         total = a[0] + b[0] if op == "+" else a[0] - b[0]
-        return _signed_fraction(total, a[1]), "combine the numerators", "Same denominator: add or subtract the numerators."
+        return (
+            _signed_fraction(total, a[1]),
+            "combine the numerators",
+            "Same denominator: add or subtract the numerators.",
+        )
     if op == "/" and a and b and (a[1] != 1 or b[1] != 1):
         reciprocal = Bin("/", Num(b[1]), Num(b[0])) if b[0] != 1 else Num(b[1])
-        return Bin("*", left, reciprocal), "multiply by the reciprocal", "Dividing by a fraction is multiplying by it flipped."
+        return (
+            Bin("*", left, reciprocal),
+            "multiply by the reciprocal",
+            "Dividing by a fraction is multiplying by it flipped.",
+        )
     if op == "*" and a and b and (a[1] != 1 or b[1] != 1):
         result = _signed_fraction(a[0] * b[0], a[1] * b[1])
-        return result, "multiply numerators and denominators", "Multiply straight across: top times top, bottom times bottom."
+        return (
+            result,
+            "multiply numerators and denominators",
+            "Multiply straight across: top times top, bottom times bottom.",
+        )
     if op == "/" and a and b:
         result = canonical(value(node))
         rule = "divide" if a[0] % a[1] == 0 and a[0] % b[0] == 0 else "simplify the fraction"
@@ -305,11 +335,15 @@ def _operate(node: Bin) -> Move:
     result = canonical(value(node))
     left_value, right_value = value(left), value(right)
     if op == "*" and left_value.rad * right_value.rad != 1:
-        outside, inside = _split_square(left_value.rad * right_value.rad)
+        outside, _ = _split_square(left_value.rad * right_value.rad)
         if outside != 1:
             coef = left_value.coef * right_value.coef
-            result = _product([*([] if coef == 1 else [canonical(Term(coef, left_value.exp + right_value.exp))]),
-                               Sqrt(Num(left_value.rad * right_value.rad))])
+            result = _product(
+                [
+                    *([] if coef == 1 else [canonical(Term(coef, left_value.exp + right_value.exp))]),
+                    Sqrt(Num(left_value.rad * right_value.rad)),
+                ]
+            )
         return result, "multiply the radicals", "sqrt(a) * sqrt(b) = sqrt(ab)."
     return result, *_describe(op, left_value, right_value)
 
@@ -330,9 +364,17 @@ def _describe(op: str, a: Term, b: Term) -> tuple[str, str]:
         return {
             "*": ("multiply powers: add the exponents", "x^a * x^b = x^(a + b); coefficients multiply."),
             "/": ("divide powers: subtract the exponents", "x^a / x^b = x^(a - b); coefficients divide."),
-            "^": ("power of a power: multiply the exponents", "(x^a)^b = x^(ab), and the coefficient is raised too."),
+            "^": (
+                "power of a power: multiply the exponents",
+                "(x^a)^b = x^(ab), and the coefficient is raised too.",
+            ),
         }.get(op, ("combine like terms", "Like terms add by adding their coefficients."))
     if a.rad != 1 or b.rad != 1:
-        return "combine like radicals", "Like radicals add like like terms: a sqrt(r) + b sqrt(r) = (a + b) sqrt(r)."
+        return (
+            "combine like radicals",
+            "Like radicals add like like terms: a sqrt(r) + b sqrt(r) = (a + b) sqrt(r).",
+        )
     names = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "^": "evaluate the power"}
-    return names[op], "Brackets first, then powers, then multiplication and division, then addition and subtraction."
+    return names[
+        op
+    ], "Brackets first, then powers, then multiplication and division, then addition and subtraction."
