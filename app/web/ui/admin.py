@@ -67,7 +67,7 @@ def build(db: Database, settings: Settings, client: WorkerClient) -> gr.Blocks:
                         )
                         start_button = gr.Button("Start", variant="primary")
                 job_pick = gr.Dropdown(label="Job", choices=[])
-                job_view = gr.HTML()
+                job_view = gr.HTML(elem_id="job")
                 download = gr.DownloadButton("Download results (JSONL)", visible=False)
                 ticker = gr.Timer(1.0, active=False)
             with gr.Tab("Workers"):

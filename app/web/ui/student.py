@@ -47,7 +47,7 @@ def worked_so_far(detail: web_queries.AttemptDetail) -> str:
 
 def feedback_markdown(result: tutoring.StepResult) -> str:
     if result.solved:
-        return "🎉 **Solved!** Your mastery is updated on the Progress tab. Press *Next problem* for another."
+        return "**Solved!** Your mastery is updated on the Progress tab. Press *Next problem* for another."
     if result.accepted:
         return f"✓ **Good step.** {result.message}".strip()
     return f"✗ **Not quite.** {result.message}".strip()
@@ -98,23 +98,28 @@ def build(db: Database, settings: Settings, tutor: TutorModel, limiter: RateLimi
                     )
                     next_button = gr.Button("Next problem", variant="primary", scale=1)
                 problem = gr.Markdown(
-                    "_Press **Next problem** to begin._", latex_delimiters=MATH, elem_classes="ft-problem"
+                    "_Press **Next problem** to begin._",
+                    latex_delimiters=MATH,
+                    elem_classes="ft-problem",
+                    elem_id="problem",
                 )
-                steps = gr.Markdown(latex_delimiters=MATH, elem_classes="ft-steps")
-                feedback = gr.Markdown(latex_delimiters=MATH, elem_classes="ft-feedback")
+                steps = gr.Markdown(latex_delimiters=MATH, elem_classes="ft-steps", elem_id="steps")
+                feedback = gr.Markdown(latex_delimiters=MATH, elem_classes="ft-feedback", elem_id="feedback")
                 step_box = gr.Textbox(
                     label="Your next step (plain text or LaTeX)",
                     placeholder="e.g. 2x = 8",
                     lines=1,
                     max_lines=3,
                 )
-                preview = gr.Markdown(preview_markdown(""), latex_delimiters=MATH, elem_classes="ft-preview")
+                preview = gr.Markdown(
+                    preview_markdown(""), latex_delimiters=MATH, elem_classes="ft-preview", elem_id="preview"
+                )
                 with gr.Row():
                     check_button = gr.Button("Check step", variant="primary")
                     hint_button = gr.Button("Hint")
                     solution_button = gr.Button("Show solution")
                     give_up_button = gr.Button("Give up", variant="stop")
-                hints = gr.Markdown(latex_delimiters=MATH, elem_classes="ft-hints")
+                hints = gr.Markdown(latex_delimiters=MATH, elem_classes="ft-hints", elem_id="hints")
                 with gr.Accordion("Ask the tutor", open=False):
                     chat = gr.Chatbot(
                         label="Tutor",
@@ -130,8 +135,8 @@ def build(db: Database, settings: Settings, tutor: TutorModel, limiter: RateLimi
                         ask_button = gr.Button("Ask", scale=1)
                         stop_button = gr.Button("Stop", scale=1, variant="stop")
             with gr.Tab("Progress") as progress_tab:
-                stats = gr.Markdown(elem_classes="ft-stats")
-                table = gr.HTML(elem_classes="ft-mastery")
+                stats = gr.Markdown(elem_classes="ft-stats", elem_id="stats")
+                table = gr.HTML(elem_classes="ft-mastery", elem_id="mastery")
                 mastery = gr.BarPlot(
                     x="skill", y="mastery", y_lim=[0, 1], label="Mastery per skill", height=300, sort="-y"
                 )
@@ -195,7 +200,7 @@ def build(db: Database, settings: Settings, tutor: TutorModel, limiter: RateLimi
             with shown_to_user():
                 help.request_hint(db, attempt_id=attempt, user_id=user.id)
                 given = web_queries.attempt_detail(db, viewer=user.id, attempt_id=attempt).hints
-            return "\n\n".join(f"💡 **Hint {n}.** {text}" for n, text in enumerate(given, start=1))
+            return "\n\n".join(f"**Hint {n}.** {text}" for n, text in enumerate(given, start=1))
 
         def on_solution(attempt: int | None, request: gr.Request) -> str:
             user = learner(request)

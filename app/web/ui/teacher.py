@@ -70,10 +70,10 @@ def build(db: Database) -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab("Recent work"):
                 recent = gr.Dataframe(
-                    label="Latest attempts", interactive=False, wrap=True, elem_classes="ft-recent"
+                    label="Latest attempts", interactive=False, wrap=True, elem_id="recent-work"
                 )
             with gr.Tab("Mastery"):
-                heatmap = gr.HTML()
+                heatmap = gr.HTML(elem_id="heatmap")
                 timeline = gr.LinePlot(
                     x="time",
                     y="mastery",
@@ -88,7 +88,7 @@ def build(db: Database) -> gr.Blocks:
                 with gr.Row():
                     student_pick = gr.Dropdown(label="Student", choices=[])
                     attempt_pick = gr.Dropdown(label="Attempt", choices=[])
-                attempt_view = gr.Markdown(latex_delimiters=MATH, elem_classes="ft-steps")
+                attempt_view = gr.Markdown(latex_delimiters=MATH, elem_classes="ft-steps", elem_id="attempt")
             with gr.Tab("Roster & gradebook"):
                 roster_csv = gr.Textbox(
                     label="Roster CSV: username, display_name, password (an empty password is generated)",
