@@ -17,29 +17,33 @@ from app.settings import Settings
 
 QUEUES = ("interactive", "batch")
 
-celery_app = Celery("flashtutor", include=["app.worker.tasks"])
-celery_app.conf.update(
-    task_queues=[Queue(name) for name in QUEUES],
-    task_default_queue="interactive",
-    task_routes={"flashtutor.generate": {"queue": "interactive"}, "flashtutor.assess": {"queue": "batch"}},
-    broker_transport_options={"queue_order_strategy": "priority"},
-    worker_prefetch_multiplier=1,
-    task_serializer="json",
-    result_serializer="json",
-    accept_content=["json"],
-    task_ignore_result=True,  # results travel over token streams and the database, not a result backend
-    worker_hijack_root_logger=False,
-    broker_connection_retry_on_startup=True,
-)
+def app_config(broker_url: str | None, namespace: str = "flashtutor") -> dict:
+    """Celery settings; every Redis key starts with ``namespace``, so several sites can share one Redis."""
+    return {
+        "broker_url": broker_url,
+        "broker_transport_options": {"queue_order_strategy": "priority", "global_keyprefix": f"{namespace}:"},
+        "task_queues": [Queue(name) for name in QUEUES],
+        "task_default_queue": "interactive",
+        "task_routes": {
+            "flashtutor.generate": {"queue": "interactive"},
+            "flashtutor.assess": {"queue": "batch"},
+        },
+        "worker_prefetch_multiplier": 1,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "task_ignore_result": True,  # results travel over token streams and the database
+        "worker_hijack_root_logger": False,
+        "broker_connection_retry_on_startup": True,
+    }
 
 
-def configure(broker_url: str, namespace: str = "flashtutor") -> Celery:
-    """Point the app at the broker; every key it writes starts with ``namespace`` (one Redis, many sites)."""
-    celery_app.conf.update(
-        broker_url=broker_url,
-        broker_transport_options={"queue_order_strategy": "priority", "global_keyprefix": f"{namespace}:"},
-    )
-    return celery_app
+def make_app(broker_url: str | None = None, namespace: str = "flashtutor") -> Celery:
+    app = Celery("flashtutor", include=["app.worker.tasks"])
+    app.conf.update(app_config(broker_url, namespace))
+    return app
+
+
+celery_app = make_app()  # the tasks register here; a worker process points it at its broker once
 
 
 def run_worker(
@@ -68,7 +72,8 @@ def run_worker(
     if unknown:
         raise ValueError(f"unknown queues {unknown}; FlashTutor's queues are {list(QUEUES)}")
     check_broker_url(settings.broker_url)
-    app = configure(settings.broker_url, namespace)
+    app = celery_app
+    app.conf.update(app_config(settings.broker_url, namespace))
     streams = RedisStreams(settings.broker_url, namespace)
     flags = RedisFlags(settings.broker_url, namespace)
     if Database(settings.resolved_database_url).current_revision() is None:

@@ -91,10 +91,10 @@ def check_broker_url(url: str) -> None:
 
 def celery_client(broker_url: str, namespace: str = "flashtutor") -> WorkerClient:
     """A client that queues tasks for Celery workers over Redis and reads their token streams."""
-    from app.worker.celery_app import configure
+    from app.worker.celery_app import make_app
 
     check_broker_url(broker_url)
-    app = configure(broker_url, namespace)
+    app = make_app(broker_url, namespace)  # its own app: clients for several namespaces can coexist
 
     def dispatch(name: str, kwargs: dict, queue: str) -> None:
         app.send_task(f"flashtutor.{name}", kwargs=kwargs, queue=queue)
