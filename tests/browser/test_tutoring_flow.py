@@ -125,6 +125,7 @@ def test_teacher_sees_the_attempt(server, new_page, sign_in, screenshot) -> None
 
     page.get_by_role("tab", name="Mastery").click()
     expect(page.locator("#heatmap")).to_contain_text("Ada")
+    expect(page.locator("#timeline canvas, #timeline svg").first).to_be_visible()
     screenshot(page, "09-teacher-mastery")
 
 

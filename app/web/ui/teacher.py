@@ -45,9 +45,9 @@ def mastery_heatmap(db: Database, class_id: int) -> str:
 def timeline_frame(points: list[queries.TimelinePoint]) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "time": [p.at for p in points],
+            "time": [p.at.replace(tzinfo=None) for p in points],  # the plot wants naive (UTC) times
             "mastery": [p.p_mastery for p in points],
-            "learner · skill": [f"{p.username} · {p.skill_id}" for p in points],
+            "learner": [f"{p.username}: {p.skill_id}" for p in points],
         }
     )
 
@@ -77,8 +77,9 @@ def build(db: Database) -> gr.Blocks:
                 timeline = gr.LinePlot(
                     x="time",
                     y="mastery",
-                    color="learner · skill",
-                    label="Mastery over time",
+                    color="learner",
+                    label="Mastery over time (each learner and skill)",
+                    elem_id="timeline",
                     y_lim=[0, 1],
                     height=320,
                 )
