@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 
 import pytest
 import torch
 
-from app.worker.client import embedded_client
-from app.worker.requests import GenerationFailed, GenerationRequest, ModelUnavailable
-from app.worker.streams import StreamEvent
+from app.worker.client import celery_client, embedded_client
+from app.worker.flags import MemoryFlags, cancel_flag
+from app.worker.host import EngineHost
+from app.worker.requests import GenerationFailed, GenerationRequest, ModelUnavailable, Overloaded
+from app.worker.streams import MemoryStreams, StreamEvent
 from model.engine.engine import Engine, EngineConfig
 from model.engine.sequence import SamplingParams
 from model.loader import load_model
@@ -127,3 +130,32 @@ def test_no_worker_means_a_clear_model_unavailable_error(tmp_path, worker_settin
             client.submit(raw([1, 2], 4))
     finally:
         client.close()
+
+
+@pytest.mark.redis
+def test_no_celery_worker_means_a_clear_model_unavailable_error(redis_url):
+    client = celery_client(redis_url, f"test-{uuid.uuid4().hex}")
+    with pytest.raises(ModelUnavailable, match="flashtutor worker --model PATH"):
+        client.submit(raw([1, 2], 4))
+
+
+def test_a_full_worker_refuses_more_interactive_work_with_a_clear_message(tiny_model_path, wait_for):
+    streams, flags = MemoryStreams(), MemoryFlags()
+    config = EngineConfig(num_slots=2, max_seq_len=4096)
+    host = EngineHost.from_checkpoint(tiny_model_path, streams, flags, config=config, max_waiting=0)
+    try:
+        busy = [raw([1, 2], 3000, time_limit_s=30) for _ in range(2)]
+        threads = [threading.Thread(target=host.generate, args=(r,)) for r in busy]
+        for thread in threads:
+            thread.start()
+        wait_for(lambda: host.status()["in_flight"]["interactive"] == 2, 10, "both slots to be busy")
+        refused = raw([3], 4)
+        with pytest.raises(Overloaded, match="busy right now; please try again"):
+            host.generate(refused)
+        assert list(streams.read(refused.request_id, timeout_s=1))[-1].status == "error"
+        for request in busy:
+            flags.put(cancel_flag(request.request_id), "1", 60)
+        for thread in threads:
+            thread.join(timeout=10)
+    finally:
+        host.close()
