@@ -1,7 +1,8 @@
-"""Read-only queries behind the dashboards, with the ownership rules the web layer must apply.
+"""Queries behind the dashboards, with the ownership rules the web layer must apply.
 
 Teachers see only their own classes and the students enrolled in them; students see only their own
-attempts. Every function here checks that itself, so a route cannot forget to.
+attempts. Every function here checks that itself, so a route cannot forget to. All are read-only
+except ``create_assignment``, the one write the teacher dashboard needs that no other service offers.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -26,9 +27,12 @@ from app.models import (
     User,
 )
 from app.services.classes import ClassInfo
-from app.services.errors import NotFound, PermissionDenied
+from app.services.errors import InvalidInput, NotFound, PermissionDenied
 from app.services.tutoring import tutor_problem
+from tutor.problems import SKILLS
 from tutor.problems import Problem as TutorProblem
+
+MAX_ASSIGNMENT_PROBLEMS = 50
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,55 @@ def student_assignments(db: Database, *, student_id: int) -> list[AssignmentInfo
         ]
 
 
+def class_assignments(db: Database, *, teacher_id: int, class_id: int) -> list[AssignmentInfo]:
+    """A class's assignments, newest first."""
+    query = (
+        select(Assignment, SchoolClass.name)
+        .join(SchoolClass, SchoolClass.id == Assignment.class_id)
+        .where(Assignment.class_id == class_id)
+        .order_by(Assignment.id.desc())
+    )
+    with db.transaction() as session:
+        _check_teaches(session, teacher_id, class_id)
+        return [
+            AssignmentInfo(a.id, name, a.title, a.skill_id, a.problem_count, a.due_at)
+            for a, name in session.execute(query)
+        ]
+
+
+def create_assignment(
+    db: Database,
+    *,
+    teacher_id: int,
+    class_id: int,
+    title: str,
+    skill_id: str,
+    difficulty: int | None,
+    problem_count: int,
+    due_at: datetime | None,
+) -> AssignmentInfo:
+    """Set work for one of the teacher's classes; ``difficulty=None`` lets the learner model choose."""
+    title = title.strip()
+    if not title or len(title) > 200:
+        raise InvalidInput("an assignment needs a title of 1 to 200 characters")
+    if skill_id not in SKILLS:
+        raise InvalidInput(f"there is no skill {skill_id!r}")
+    if difficulty is not None and not 1 <= difficulty <= 5:
+        raise InvalidInput(f"the level must be 1 to 5 (or left to the tutor), not {difficulty}")
+    if not 1 <= problem_count <= MAX_ASSIGNMENT_PROBLEMS:
+        raise InvalidInput(f"an assignment has 1 to {MAX_ASSIGNMENT_PROBLEMS} problems, not {problem_count}")
+    with db.transaction() as session:
+        _check_teaches(session, teacher_id, class_id)
+        assignment = Assignment(
+            class_id=class_id, title=title, skill_id=skill_id, difficulty=difficulty,
+            problem_count=problem_count, due_at=due_at, created_by=teacher_id,
+        )  # fmt: skip
+        session.add(assignment)
+        session.flush()
+        name = session.get_one(SchoolClass, class_id).name
+        return AssignmentInfo(assignment.id, name, title, skill_id, problem_count, due_at)
+
+
 def learner_attempts(db: Database, *, viewer: int, student_id: int, limit: int = 20) -> list[AttemptSummary]:
     """One learner's most recent attempts, newest first."""
     with db.transaction() as session:
@@ -211,7 +264,7 @@ def recent_jobs(db: Database, *, limit: int = 20) -> list[tuple[int, str]]:
         return [(job_id, name) for job_id, name in session.execute(query)]
 
 
-def _summaries():  # type: ignore[no-untyped-def]
+def _summaries() -> Select[tuple[Attempt, Problem, str]]:
     return (
         select(Attempt, Problem, User.username)
         .join(Problem, Problem.id == Attempt.problem_id)
@@ -219,7 +272,7 @@ def _summaries():  # type: ignore[no-untyped-def]
     )
 
 
-def _summary(row) -> AttemptSummary:  # type: ignore[no-untyped-def]
+def _summary(row: Row[tuple[Attempt, Problem, str]]) -> AttemptSummary:
     attempt, problem, username = row
     return AttemptSummary(
         attempt.id,

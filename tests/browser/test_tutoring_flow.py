@@ -74,6 +74,15 @@ def test_student_solves_a_two_step_equation(server, new_page, sign_in, screensho
     expect(page.locator("#feedback")).to_contain_text("Not quite")
     expect(page.locator("#steps")).to_contain_text("not right")
     screenshot(page, "02-student-wrong-step")
+
+    page.get_by_role("button", name="Explain my last step").click()
+    chat = page.locator("#tutor-chat")
+    expect(chat).to_contain_text("lost the solution")  # the checker's explanation of the wrong step
+    expect(chat).to_contain_text("FLASHTUTOR_MODEL_PATH")  # and how to enable the model
+    page.get_by_label("Your question").fill("What should I do first?")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    expect(chat).to_contain_text("Meanwhile, a hint")
+    screenshot(page, "02b-student-tutor-chat")
     before = mastery_shown(page, "two.step", solved=0)
 
     page.get_by_role("button", name="Hint").click()
@@ -122,6 +131,15 @@ def test_teacher_sees_the_attempt(server, new_page, sign_in, screenshot) -> None
     expect(drill).to_contain_text("solved")
     expect(drill).to_contain_text("Hints given")
     screenshot(page, "08-teacher-drilldown")
+
+    page.get_by_role("tab", name="Assignments").click()
+    page.get_by_label("Title").fill("Factoring practice")
+    page.get_by_role("combobox", name="Skill").click()
+    page.get_by_role("option", name="Factoring polynomials").click()
+    page.get_by_label("Due date (YYYY-MM-DD, optional)").fill("2030-01-31")
+    page.get_by_role("button", name="Create assignment").click()
+    expect(page.locator("#assignments")).to_contain_text("Factoring practice")
+    expect(page.locator("#assignments")).to_contain_text("2030-01-31")
 
     page.get_by_role("tab", name="Mastery").click()
     expect(page.locator("#heatmap")).to_contain_text("Ada")

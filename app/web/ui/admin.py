@@ -83,20 +83,20 @@ def build(db: Database, settings: Settings, client: WorkerClient) -> gr.Blocks:
                 create_button = gr.Button("Create account")
                 created = gr.Markdown()
 
-        def admin(request: gr.Request):  # type: ignore[no-untyped-def]
+        def admin(request: gr.Request):
             return signed_in(db, request, "admin")
 
         def job_choices() -> list[tuple[str, int]]:
             return [(f"#{job_id} {name}", job_id) for job_id, name in recent_jobs(db)]
 
-        def on_load(request: gr.Request):  # type: ignore[no-untyped-def]
+        def on_load(request: gr.Request):
             user = admin(request)
             choices = job_choices()
             return greeting("Admin", user), gr.update(
                 choices=choices, value=choices[0][1] if choices else None
             )
 
-        def on_start(path: str | None, what: str, count: float, request: gr.Request):  # type: ignore[no-untyped-def]
+        def on_start(path: str | None, what: str, count: float, request: gr.Request):
             user = admin(request)
             if not path:
                 raise gr.Error("Choose a .csv or .jsonl file first.")
@@ -116,7 +116,7 @@ def build(db: Database, settings: Settings, client: WorkerClient) -> gr.Blocks:
             client.submit_assessment(job_id)
             return gr.update(choices=job_choices(), value=job_id)
 
-        def on_job(job_id: int | None, request: gr.Request):  # type: ignore[no-untyped-def]
+        def on_job(job_id: int | None, request: gr.Request):
             admin(request)
             if job_id is None:
                 return "", gr.update(visible=False), gr.Timer(active=False)
@@ -133,7 +133,7 @@ def build(db: Database, settings: Settings, client: WorkerClient) -> gr.Blocks:
                 gr.Timer(active=not finished),
             )
 
-        def on_workers(request: gr.Request):  # type: ignore[no-untyped-def]
+        def on_workers(request: gr.Request):
             admin(request)
             frame = workers_frame(client)
             note = "" if len(frame) else "No model worker is running: the symbolic tutor works without one."

@@ -53,6 +53,15 @@ def feedback_markdown(result: tutoring.StepResult) -> str:
     return f"✗ **Not quite.** {result.message}".strip()
 
 
+def state_before_last_step(start: str, steps: list[web_queries.StepLine]) -> str:
+    """Where the learner stood when they wrote their last step: the start or the last accepted step."""
+    state = start
+    for step in steps[:-1]:
+        if step.accepted:
+            state = step.text
+    return state
+
+
 def mastery_frame(mine: Progress) -> pd.DataFrame:
     return pd.DataFrame(
         {"skill": [s.name for s in mine.skills], "mastery": [s.p_mastery for s in mine.skills]}
@@ -117,11 +126,13 @@ def build(db: Database, settings: Settings, tutor: TutorModel, limiter: RateLimi
                 with gr.Row():
                     check_button = gr.Button("Check step", variant="primary")
                     hint_button = gr.Button("Hint")
+                    explain_button = gr.Button("Explain my last step")
                     solution_button = gr.Button("Show solution")
                     give_up_button = gr.Button("Give up", variant="stop")
                 hints = gr.Markdown(latex_delimiters=MATH, elem_classes="ft-hints", elem_id="hints")
-                with gr.Accordion("Ask the tutor", open=False):
+                with gr.Accordion("Ask the tutor", open=False) as tutor_box:
                     chat = gr.Chatbot(
+                        elem_id="tutor-chat",
                         label="Tutor",
                         height=320,
                         latex_delimiters=MATH,
@@ -142,20 +153,20 @@ def build(db: Database, settings: Settings, tutor: TutorModel, limiter: RateLimi
                 )
                 recent = gr.Dataframe(label="Recent problems", interactive=False, wrap=True)
 
-        def learner(request: gr.Request):  # type: ignore[no-untyped-def]
+        def learner(request: gr.Request):
             return signed_in(db, request, "student")
 
         def show_attempt(user_id: int, attempt: int) -> str:
             return worked_so_far(web_queries.attempt_detail(db, viewer=user_id, attempt_id=attempt))
 
-        def on_load(request: gr.Request):  # type: ignore[no-untyped-def]
+        def on_load(request: gr.Request):
             user = learner(request)
             assignments = web_queries.student_assignments(db, student_id=user.id)
             return greeting("Practice", user), gr.update(
                 choices=[ADAPTIVE_CHOICE, *map(assignment_choice, assignments)]
             )
 
-        def on_next(session: int | None, choice: str | int, request: gr.Request):  # type: ignore[no-untyped-def]
+        def on_next(session: int | None, choice: str | int, request: gr.Request):
             user = learner(request)
             with shown_to_user():
                 if session is None:
@@ -174,7 +185,7 @@ def build(db: Database, settings: Settings, tutor: TutorModel, limiter: RateLimi
                 [],
             )
 
-        def on_step(attempt: int | None, text: str, started: float, request: gr.Request):  # type: ignore[no-untyped-def]
+        def on_step(attempt: int | None, text: str, started: float, request: gr.Request):
             user = learner(request)
             if attempt is None:
                 raise gr.Error("Press Next problem to get a problem first.")
@@ -219,7 +230,7 @@ def build(db: Database, settings: Settings, tutor: TutorModel, limiter: RateLimi
                 summary = tutoring.finish_problem(db, attempt_id=attempt, user_id=user.id)
             return f"Finished ({summary.status.replace('_', ' ')}). Press *Next problem* for another."
 
-        def on_ask(attempt: int | None, text: str, history: list[dict], request: gr.Request):  # type: ignore[no-untyped-def]
+        def on_ask(attempt: int | None, text: str, history: list[dict], request: gr.Request):
             user = learner(request)
             if attempt is None:
                 raise gr.Error("Get a problem first; the tutor answers questions about it.")
@@ -233,11 +244,27 @@ def build(db: Database, settings: Settings, tutor: TutorModel, limiter: RateLimi
             for update in stream_answer(tutor, problem_now, current, text, pairs):
                 yield [*shown, {"role": "assistant", "content": update.text}], "", update.request_id
 
+        def on_explain(attempt: int | None, history: list[dict], request: gr.Request):
+            user = learner(request)
+            if attempt is None:
+                raise gr.Error("Press Next problem to get a problem first.")
+            with shown_to_user():
+                steps_so_far = web_queries.attempt_detail(db, viewer=user.id, attempt_id=attempt).steps
+                if not steps_so_far:
+                    raise gr.Error("Write a step first; then the tutor can explain it.")
+                limiter.take(user.id)
+                problem_now, _ = web_queries.attempt_problem(db, user_id=user.id, attempt_id=attempt)
+            before = state_before_last_step(problem_now.start, steps_so_far)
+            reply = tutor.explain_step(problem_now, before, steps_so_far[-1].text)
+            text = f"{reply.text}\n\n_{reply.notice}_" if reply.notice else reply.text
+            asked = {"role": "user", "content": f"Explain my step ${steps_so_far[-1].text}$"}
+            return [*history, asked, {"role": "assistant", "content": text}], gr.Accordion(open=True)
+
         def on_stop(request_id: str | None) -> None:
             if request_id:
                 tutor.client.cancel(request_id)
 
-        def on_progress(request: gr.Request):  # type: ignore[no-untyped-def]
+        def on_progress(request: gr.Request):
             user = learner(request)
             mine = progress(db, user_id=user.id)
             recent_attempts = web_queries.learner_attempts(db, viewer=user.id, student_id=user.id)
@@ -269,6 +296,7 @@ def build(db: Database, settings: Settings, tutor: TutorModel, limiter: RateLimi
         check_button.click(on_step, **step_inputs)
         step_box.submit(on_step, **step_inputs)
         hint_button.click(on_hint, inputs=attempt_id, outputs=hints)
+        explain_button.click(on_explain, inputs=[attempt_id, chat], outputs=[chat, tutor_box])
         solution_button.click(on_solution, inputs=attempt_id, outputs=hints)
         give_up_button.click(on_give_up, inputs=attempt_id, outputs=feedback)
         ask_io = dict(inputs=[attempt_id, question, chat], outputs=[chat, question, running_request])

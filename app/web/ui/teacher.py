@@ -17,8 +17,26 @@ from app.services.classes import class_students, create_class
 from app.services.progress import class_gradebook
 from app.web.ui.common import MATH, greeting, header, shown_to_user, signed_in
 from app.web.ui.views import attempt_markdown, attempts_table
+from tutor.problems import SKILLS
 
 ERROR_COLUMNS = ["skill", "verdict", "what went wrong", "times", "example step"]
+ASSIGNMENT_COLUMNS = ["title", "skill", "problems", "due"]
+
+
+def parse_due_date(text: str) -> datetime | None:
+    """A due date typed as YYYY-MM-DD, due at the end of that day (UTC); empty means no due date."""
+    if not text.strip():
+        return None
+    try:
+        day = datetime.strptime(text.strip(), "%Y-%m-%d")
+    except ValueError as error:
+        raise gr.Error(f"Write the due date as YYYY-MM-DD, for example 2026-12-01 (not {text!r}).") from error
+    return day.replace(hour=23, minute=59, tzinfo=UTC)
+
+
+def assignments_frame(items: list[queries.AssignmentInfo]) -> pd.DataFrame:
+    rows = [[a.title, a.skill_id, a.problem_count, f"{a.due_at:%Y-%m-%d}" if a.due_at else ""] for a in items]
+    return pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS)
 
 
 def mastery_heatmap(db: Database, class_id: int) -> str:
@@ -90,6 +108,19 @@ def build(db: Database) -> gr.Blocks:
                     student_pick = gr.Dropdown(label="Student", choices=[])
                     attempt_pick = gr.Dropdown(label="Attempt", choices=[])
                 attempt_view = gr.Markdown(latex_delimiters=MATH, elem_classes="ft-steps", elem_id="attempt")
+            with gr.Tab("Assignments"):
+                with gr.Row():
+                    title = gr.Textbox(label="Title", placeholder="e.g. Two-step equations, week 3")
+                    skill = gr.Dropdown([(s.name, s.id) for s in SKILLS.values()], label="Skill")
+                    levels = [("Chosen per learner", 0), *((f"Level {n}", n) for n in range(1, 6))]
+                    level = gr.Dropdown(levels, value=0, label="Level")
+                with gr.Row():
+                    count = gr.Number(value=5, precision=0, minimum=1, maximum=50, label="Problems")
+                    due = gr.Textbox(label="Due date (YYYY-MM-DD, optional)", placeholder="2026-12-01")
+                    assign_button = gr.Button("Create assignment", variant="primary")
+                assignments = gr.Dataframe(
+                    headers=ASSIGNMENT_COLUMNS, interactive=False, elem_id="assignments"
+                )
             with gr.Tab("Roster & gradebook"):
                 roster_csv = gr.Textbox(
                     label="Roster CSV: username, display_name, password (an empty password is generated)",
@@ -100,10 +131,10 @@ def build(db: Database) -> gr.Blocks:
                 invitations = gr.Markdown()
                 gradebook_button = gr.DownloadButton("Download gradebook (CSV)")
 
-        def teacher(request: gr.Request):  # type: ignore[no-untyped-def]
+        def teacher(request: gr.Request):
             return signed_in(db, request, "teacher")
 
-        def on_load(request: gr.Request):  # type: ignore[no-untyped-def]
+        def on_load(request: gr.Request):
             user = teacher(request)
             classes = queries.teacher_classes(db, teacher_id=user.id)
             choices = [(c.name, c.id) for c in classes]
@@ -111,23 +142,24 @@ def build(db: Database) -> gr.Blocks:
                 choices=choices, value=choices[0][1] if choices else None
             )
 
-        def on_create(name: str, request: gr.Request):  # type: ignore[no-untyped-def]
+        def on_create(name: str, request: gr.Request):
             user = teacher(request)
             with shown_to_user():
                 created = create_class(db, teacher_id=user.id, name=name)
             choices = [(c.name, c.id) for c in queries.teacher_classes(db, teacher_id=user.id)]
             return gr.update(choices=choices, value=created.id), ""
 
-        def on_class(class_id: int | None, request: gr.Request):  # type: ignore[no-untyped-def]
+        def on_class(class_id: int | None, request: gr.Request):
             user = teacher(request)
             if class_id is None:
                 empty = gr.update(choices=[], value=None)
-                return None, "<p>Create a class to begin.</p>", None, None, empty, None
+                return None, "<p>Create a class to begin.</p>", None, None, empty, None, None
             with shown_to_user():
                 attempts = queries.class_attempts(db, teacher_id=user.id, class_id=class_id)
                 patterns = queries.common_errors(db, teacher_id=user.id, class_id=class_id)
                 points = queries.class_timeline(db, teacher_id=user.id, class_id=class_id)
                 students = class_students(db, class_id=class_id)
+                set_work = queries.class_assignments(db, teacher_id=user.id, class_id=class_id)
             error_rows = [[p.skill_id, p.verdict, p.message, p.count, p.example] for p in patterns]
             return (
                 attempts_table(attempts),
@@ -136,9 +168,33 @@ def build(db: Database) -> gr.Blocks:
                 pd.DataFrame(error_rows, columns=ERROR_COLUMNS),
                 gr.update(choices=[(s.display_name, s.id) for s in students], value=None),
                 gradebook_file(db, class_id),
+                assignments_frame(set_work),
             )
 
-        def on_student(student_id: int | None, request: gr.Request):  # type: ignore[no-untyped-def]
+        def on_assign(
+            class_id: int | None,
+            title_text: str,
+            skill_id: str | None,
+            level_value: int,
+            problems: float | None,
+            due_text: str,
+            request: gr.Request,
+        ) -> tuple[pd.DataFrame, str]:
+            user = teacher(request)
+            if class_id is None:
+                raise gr.Error("Choose or create a class first.")
+            if not skill_id:
+                raise gr.Error("Choose the skill to practise.")
+            with shown_to_user():
+                queries.create_assignment(
+                    db, teacher_id=user.id, class_id=class_id, title=title_text, skill_id=skill_id,
+                    difficulty=int(level_value) or None, problem_count=int(problems or 0),
+                    due_at=parse_due_date(due_text),
+                )  # fmt: skip
+                set_work = queries.class_assignments(db, teacher_id=user.id, class_id=class_id)
+            return assignments_frame(set_work), ""
+
+        def on_student(student_id: int | None, request: gr.Request):
             user = teacher(request)
             if student_id is None:
                 return gr.update(choices=[], value=None)
@@ -171,7 +227,10 @@ def build(db: Database) -> gr.Blocks:
                 lines += [f"| {s.username} | `{s.password}` |" for s in result.created if s.password]
             return "\n".join(lines)
 
-        class_views = [recent, heatmap, timeline, errors, student_pick, gradebook_button]
+        class_views = [recent, heatmap, timeline, errors, student_pick, gradebook_button, assignments]
+        assign_button.click(
+            on_assign, inputs=[class_pick, title, skill, level, count, due], outputs=[assignments, title]
+        )
         page.load(on_load, outputs=[top, class_pick])
         class_pick.change(on_class, inputs=class_pick, outputs=class_views)
         create_button.click(on_create, inputs=new_class, outputs=[class_pick, new_class])
