@@ -11,6 +11,7 @@ from tutor.verify import check_answer, check_step
 SEEDS = range(50)
 
 
+@pytest.mark.slow  # 50 seeds x 5 difficulties through the sandboxed check_step: minutes on 2 cores
 @pytest.mark.parametrize("skill_id", list(SKILLS))
 def test_every_solution_step_is_equivalent_and_ends_at_the_answer(skill_id: str) -> None:
     for difficulty in range(1, 6):
