@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from app.db import Database
 from app.models import AssessmentItem, AssessmentJob, ModelRequest
 from app.models.base import utcnow
-from app.worker.flags import hold_lease
+from app.worker.flags import Flags, hold_lease
 from app.worker.requests import SYSTEM_PROMPT, Generation, GenerationRequest
 from app.worker.runtime import NO_MODEL
 from tutor.answers import extract_answer
@@ -148,7 +148,7 @@ def run_job(
     job_id: int,
     *,
     generate: Generate | None,
-    flags,
+    flags: Flags,
     owner: str,
     results_dir: Path,
     parallel: int = 8,

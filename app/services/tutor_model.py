@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from app.worker.client import WorkerClient
 from app.worker.requests import SYSTEM_PROMPT, GenerationRequest, WorkerError
 from app.worker.runtime import NO_MODEL
 from app.worker.streams import StreamTimeout
@@ -74,7 +75,7 @@ class TutorModel:
 
     def __init__(
         self,
-        client=None,
+        client: WorkerClient | None = None,
         *,
         max_tokens: int = 2048,
         temperature: float = 0.6,

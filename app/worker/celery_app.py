@@ -17,6 +17,7 @@ from app.settings import Settings
 
 QUEUES = ("interactive", "batch")
 
+
 def app_config(broker_url: str | None, namespace: str = "flashtutor") -> dict:
     """Celery settings; every Redis key starts with ``namespace``, so several sites can share one Redis."""
     return {

@@ -10,10 +10,10 @@ import json
 from collections.abc import Callable, Iterator
 
 from app.settings import Settings
-from app.worker.flags import MemoryFlags, RedisFlags, cancel_flag
+from app.worker.flags import Flags, MemoryFlags, RedisFlags, cancel_flag
 from app.worker.requests import GenerationFailed, GenerationRequest, ModelUnavailable, Overloaded
 from app.worker.runtime import NO_MODEL, WorkerRuntime
-from app.worker.streams import MemoryStreams, RedisStreams, StreamEvent
+from app.worker.streams import MemoryStreams, RedisStreams, StreamEvent, TokenStreams
 
 Dispatch = Callable[[str, dict, str], None]  # (task name, keyword arguments, queue)
 CANCEL_TTL_S = 3600
@@ -23,8 +23,8 @@ class WorkerClient:
     def __init__(
         self,
         dispatch: Dispatch,
-        streams,
-        flags,
+        streams: TokenStreams,
+        flags: Flags,
         *,
         read_timeout_s: float = 60.0,
         on_close: Callable[[], None] | None = None,

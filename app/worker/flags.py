@@ -107,8 +107,11 @@ class MemoryFlags:
             return {n: v for n in names if (v := self._live(n)) is not None}
 
 
+Flags = RedisFlags | MemoryFlags
+
+
 @contextmanager
-def hold_lease(flags, name: str, owner: str, ttl_s: float = 30.0) -> Iterator[bool]:
+def hold_lease(flags: Flags, name: str, owner: str, ttl_s: float = 30.0) -> Iterator[bool]:
     """Claim ``name`` for ``owner`` and keep renewing it until the block ends; yields whether we got it.
 
     A worker killed mid-job stops renewing, so its lease runs out and a restarted worker takes over.

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import torch
 
-from app.worker.flags import cancel_flag
+from app.worker.flags import Flags, cancel_flag
 from app.worker.requests import Generation, GenerationFailed, GenerationRequest, Overloaded
-from app.worker.streams import StreamEvent
+from app.worker.streams import StreamEvent, TokenStreams
 from model.engine.engine import Engine, EngineConfig, EngineError
 from model.engine.sequence import FinishReason, InvalidRequest, SamplingParams
-from model.tokenizer import StreamDecoder, Tokenizer, load_tokenizer
+from model.tokenizer import StreamDecoder, Tokenizer, TokenizerError, load_tokenizer
 
 HEARTBEAT_TTL_S = 5.0
 _STATUS = {FinishReason.STOP: "done", FinishReason.LENGTH: "length", FinishReason.CANCELLED: "cancelled"}
@@ -51,8 +51,8 @@ class EngineHost:
         self,
         engine: Engine,
         tokenizer: Tokenizer,
-        streams,
-        flags,
+        streams: TokenStreams,
+        flags: Flags,
         *,
         vocab_size: int,
         stop_token_ids: tuple[int, ...] = (),
@@ -83,8 +83,8 @@ class EngineHost:
     def from_checkpoint(
         cls,
         model_path: Path,
-        streams,
-        flags,
+        streams: TokenStreams,
+        flags: Flags,
         *,
         device: str = "auto",
         dtype: str = "auto",
@@ -172,7 +172,10 @@ class EngineHost:
         return Generation(request.request_id, text, status, len(prompt), tokens, latency_ms)
 
     def _prompt_ids(self, request: GenerationRequest) -> list[int]:
-        ids = request.prompt_token_ids or self.tokenizer.apply_chat_template(request.messages)
+        try:
+            ids = request.prompt_token_ids or self.tokenizer.apply_chat_template(request.messages)
+        except TokenizerError as error:
+            raise GenerationFailed(f"the question cannot be put to the model: {error}") from error
         too_big = [t for t in ids if not 0 <= t < self.vocab_size]
         if too_big:
             raise GenerationFailed(

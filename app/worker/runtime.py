@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from app.db import Database
 from app.settings import Settings
+from app.worker.flags import Flags
 from app.worker.requests import Generation, GenerationRequest, ModelUnavailable
-from app.worker.streams import StreamEvent
+from app.worker.streams import StreamEvent, TokenStreams
 
 if TYPE_CHECKING:  # the web side imports this module too, and must not need torch
     from app.worker.host import EngineHost
@@ -28,8 +29,8 @@ NO_MODEL = (
 
 @dataclass
 class WorkerRuntime:
-    streams: object
-    flags: object
+    streams: TokenStreams
+    flags: Flags
     database: Database
     results_dir: Path
     host: EngineHost | None = None
@@ -37,7 +38,13 @@ class WorkerRuntime:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, streams, flags, *, model_path: Path | None = None, slots: int = 16
+        cls,
+        settings: Settings,
+        streams: TokenStreams,
+        flags: Flags,
+        *,
+        model_path: Path | None = None,
+        slots: int = 16,
     ) -> WorkerRuntime:
         """A runtime for this process; loads the checkpoint once when one is configured."""
         from app.worker.host import EngineHost

@@ -114,3 +114,6 @@ class MemoryStreams:
         now = time.monotonic()
         for request_id in [r for r, t in self._touched.items() if now - t > self.ttl_s]:
             del self._events[request_id], self._touched[request_id]
+
+
+TokenStreams = RedisStreams | MemoryStreams
