@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
+from redis import RedisError
 from sqlalchemy import text
 
 from app.roster import export_gradebook
@@ -70,7 +71,10 @@ def ready(request: Request) -> JSONResponse:
     if revision is None:
         body = {"status": "unavailable", "database": "not migrated: run `flashtutor db upgrade`"}
         return JSONResponse(body, status.HTTP_503_SERVICE_UNAVAILABLE)
-    workers = len(state.client.workers())
+    try:
+        workers: int | str = len(state.client.workers())
+    except RedisError as error:  # the symbolic tutor still works; only model features wait for the broker
+        workers = f"unknown: the broker cannot be reached ({error})"
     return JSONResponse({"status": "ok", "database": revision, "model_workers": workers})
 
 

@@ -164,3 +164,17 @@ def test_rate_limiter_check_counts_nothing() -> None:
 def test_rate_limiter_rejects_a_useless_limit() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         RateLimiter(0, "requests")
+
+
+@pytest.mark.redis
+def test_with_a_broker_the_app_reads_the_worker_pool(make_world, redis_url: str) -> None:
+    world = make_world(broker_url=redis_url)
+    ready = world.client.get("/ready").json()
+    assert ready["status"] == "ok" and isinstance(ready["model_workers"], int)
+
+
+def test_an_unreachable_broker_is_reported_not_fatal(make_world) -> None:
+    world = make_world(broker_url="redis://127.0.0.1:1/0")
+    ready = world.client.get("/ready")
+    assert ready.status_code == 200
+    assert "broker cannot be reached" in ready.json()["model_workers"]

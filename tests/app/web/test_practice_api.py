@@ -1,0 +1,70 @@
+"""The practice flow over the JSON API: a student works a problem; the teacher (only theirs) sees it."""
+
+from __future__ import annotations
+
+import uuid
+
+from app.services import web_queries
+from tutor.solver import solve
+
+
+def submit(world, headers: dict[str, str], attempt_id: int, text: str) -> dict:
+    body = {"text": text, "client_request_id": uuid.uuid4().hex, "time_taken_ms": 1500}
+    response = world.client.post(f"/api/attempts/{attempt_id}/steps", headers=headers, json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_student_solves_a_problem_and_the_teacher_sees_it(world) -> None:
+    ada = world.as_user("ada")
+    session = world.client.post("/api/sessions", headers=ada, json={}).json()
+    problem = world.client.post(f"/api/sessions/{session['id']}/next", headers=ada).json()
+    assert problem["status"] == "in_progress" and problem["latex"]
+    tutor_problem, _ = web_queries.attempt_problem(
+        world.db, user_id=world.ids["ada"], attempt_id=problem["attempt_id"]
+    )
+    steps = [step.after for step in solve(tutor_problem)]
+
+    wrong = submit(world, ada, problem["attempt_id"], "x = 123456")
+    assert wrong["verdict"] == "invalid" and not wrong["accepted"] and wrong["message"]
+    results = [submit(world, ada, problem["attempt_id"], step) for step in steps]
+    assert results[-1]["solved"] is True
+    assert all(r["accepted"] for r in results)
+
+    progress = world.client.get(f"/api/users/{world.ids['ada']}/progress", headers=ada).json()
+    assert progress["problems_solved"] >= 1
+
+    tess, tom = world.as_user("tess"), world.as_user("tom")
+    detail = world.client.get(f"/api/attempts/{problem['attempt_id']}", headers=tess).json()
+    assert detail["steps"][0]["verdict"] == "invalid"
+    assert detail["steps"][-1]["is_final_answer"] is True
+    recent = world.client.get(f"/api/classes/{world.ids['Algebra']}/attempts", headers=tess).json()
+    assert problem["attempt_id"] in [a["id"] for a in recent]
+    assert world.client.get(f"/api/attempts/{problem['attempt_id']}", headers=tom).status_code == 403
+    bob = world.as_user("bob")
+    assert world.client.get(f"/api/attempts/{problem['attempt_id']}", headers=bob).status_code == 403
+
+
+def test_a_student_cannot_step_in_someone_elses_attempt(world) -> None:
+    ada, bob = world.as_user("ada"), world.as_user("bob")
+    session = world.client.post("/api/sessions", headers=ada, json={}).json()
+    problem = world.client.post(f"/api/sessions/{session['id']}/next", headers=ada).json()
+    body = {"text": "x = 1", "client_request_id": "bob-1"}
+    response = world.client.post(f"/api/attempts/{problem['attempt_id']}/steps", headers=bob, json=body)
+    assert response.status_code in (403, 404)
+    assert world.client.post(f"/api/sessions/{session['id']}/next", headers=bob).status_code in (403, 404)
+
+
+def test_bad_step_input_gets_a_clear_error(world) -> None:
+    ada = world.as_user("ada")
+    session = world.client.post("/api/sessions", headers=ada, json={}).json()
+    problem = world.client.post(f"/api/sessions/{session['id']}/next", headers=ada).json()
+    url = f"/api/attempts/{problem['attempt_id']}/steps"
+    empty = world.client.post(url, headers=ada, json={"text": "   ", "client_request_id": "a"})
+    assert empty.status_code == 422 and "step" in empty.json()["detail"]
+    garbage = submit(world, ada, problem["attempt_id"], "x = = ((")
+    assert garbage["verdict"] == "unparsable" and garbage["message"]
+    missing = world.client.post(
+        "/api/attempts/999999/steps", headers=ada, json={"text": "x=1", "client_request_id": "b"}
+    )
+    assert missing.status_code == 404
