@@ -58,8 +58,7 @@ def run_worker(
 ) -> None:
     """Load the model once for this process, then serve tasks on threads that all share its engine."""
     from app.db import Database
-    from app.services.assessment import unfinished_jobs
-    from app.worker.client import check_broker_url
+    from app.worker.client import check_broker_url, resume_unfinished_jobs
     from app.worker.flags import RedisFlags
     from app.worker.runtime import WorkerRuntime, set_runtime
     from app.worker.streams import RedisStreams
@@ -81,8 +80,10 @@ def run_worker(
         raise ValueError(f"{settings.resolved_database_url} has no tables yet: run `flashtutor db upgrade`")
     runtime = WorkerRuntime.from_settings(settings, streams, flags, model_path=model_path, slots=slots)
     set_runtime(runtime)
-    for job_id in unfinished_jobs(runtime.database):  # jobs a killed worker left behind
-        app.send_task("flashtutor.assess", kwargs={"job_id": job_id}, queue="batch")
+    resume_unfinished_jobs(
+        runtime.database,
+        lambda name, kwargs, queue: app.send_task(f"flashtutor.{name}", kwargs=kwargs, queue=queue),
+    )
     app.worker_main(
         ["worker", "--pool=threads", f"--concurrency={concurrency}", f"--queues={','.join(queues)}",
          "--loglevel=INFO", f"--hostname=flashtutor-{os.getpid()}@%h", "--without-gossip", "--without-mingle"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 
+from app.db import Database
 from app.settings import Settings
 from app.worker.flags import Flags, MemoryFlags, RedisFlags, cancel_flag
 from app.worker.requests import GenerationFailed, GenerationRequest, ModelUnavailable, Overloaded
@@ -107,8 +108,20 @@ def embedded_client(settings: Settings, *, threads: int = 32) -> WorkerClient:
     from app.worker.embedded import EmbeddedWorker
 
     streams, flags = MemoryStreams(), MemoryFlags()
-    worker = EmbeddedWorker(WorkerRuntime.from_settings(settings, streams, flags), threads=threads)
+    runtime = WorkerRuntime.from_settings(settings, streams, flags)
+    worker = EmbeddedWorker(runtime, threads=threads)
+    resume_unfinished_jobs(runtime.database, worker.dispatch)
     return WorkerClient(worker.dispatch, streams, flags, on_close=worker.close)
+
+
+def resume_unfinished_jobs(database: Database, dispatch: Dispatch) -> None:
+    """Re-queue the jobs a stopped worker left unfinished; their graded items are kept, not redone."""
+    from app.services.assessment import unfinished_jobs
+
+    if database.current_revision() is None:  # a brand-new database has no jobs yet
+        return
+    for job_id in unfinished_jobs(database):
+        dispatch("assess", {"job_id": job_id}, "batch")
 
 
 def connect(settings: Settings) -> WorkerClient:

@@ -15,6 +15,7 @@ from app.db import Database
 from app.models import AssessmentItem
 from app.services import assessment
 from app.services.assessment import JobInputError
+from app.worker.client import embedded_client
 from app.worker.flags import MemoryFlags
 
 ROWS = [
@@ -150,3 +151,32 @@ def test_a_killed_celery_worker_restarted_grades_each_item_once(celery_worker, t
     assert assessment.job_progress(db, job_id).correct == sum(r[4] for r in rows)
     lines = assessment.results_path(worker.data_dir / "jobs", job_id).read_text().splitlines()
     assert [json.loads(line)["index"] for line in lines] == list(range(500))
+
+
+def test_the_embedded_worker_resumes_unfinished_jobs_when_it_starts(tmp_path, worker_settings, wait_for):
+    settings = worker_settings(tmp_path, None)
+    db = Database(settings.resolved_database_url)
+    db.upgrade()
+    job_id = assessment.create_grading_job(db, write_csv(tmp_path / "a.csv", ROWS))
+    client = embedded_client(settings, threads=2)
+    try:
+        wait_for(lambda: assessment.job_progress(db, job_id).status == "done", 30, "the job to be picked up")
+    finally:
+        client.close()
+    assert item_count(db, job_id) == (5, 5)
+
+
+def test_an_evaluation_the_model_cannot_read_fails_clearly(tmp_path, tiny_model_path, subprocess_env):
+    source = tmp_path / "math500.jsonl"
+    source.write_text(json.dumps({"problem": "What is $1+1$?", "answer": "2"}) + "\n")
+    env = subprocess_env(
+        FLASHTUTOR_DATA_DIR=str(tmp_path),
+        FLASHTUTOR_DATABASE_URL=f"sqlite:///{tmp_path / 'tutor.db'}",
+        FLASHTUTOR_MODEL_PATH=str(tiny_model_path),
+        FLASHTUTOR_DEVICE="cpu",
+    )
+    flashtutor = str(Path(sys.executable).parent / "flashtutor")
+    run = subprocess.run([flashtutor, "assess", "evaluate", str(source), "-k", "2", "--max-tokens", "8"],
+                         env=env, capture_output=True, text=True)  # fmt: skip
+    assert run.returncode != 0
+    assert "job 1 failed" in run.stderr and "outside the model's vocabulary" in run.stderr
