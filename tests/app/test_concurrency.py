@@ -15,11 +15,7 @@ from sqlalchemy import func, select
 
 from app.db import Database
 from app.models import Attempt, MasteryEvent, Skill, SkillMastery, StepRecord, User
-from app.services import authoring
-
-tutoring = pytest.importorskip(
-    "app.services.tutoring", reason="needs tutor.solver.is_final", exc_type=ImportError
-)
+from app.services import authoring, tutoring
 
 LEARNERS = 50
 STEPS = ("2x = 4", "x = 3", "x = 2")  # right, wrong, final

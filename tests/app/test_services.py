@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import func, select
 
 from app.db import Database
 from app.models import MasteryEvent, Skill, StepRecord, User
-from app.services import authoring, progress
+from app.services import authoring, progress, tutoring
 from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-
-if TYPE_CHECKING:
-    from app.services.tutoring import ProblemView, StepResult
-
-# Until tutor.solver (is_final) lands, the tutoring service cannot be imported; skip rather than error.
-tutoring = pytest.importorskip(
-    "app.services.tutoring", reason="needs tutor.solver.is_final", exc_type=ImportError
-)
+from app.services.tutoring import ProblemView, StepResult
 
 
 @dataclass(frozen=True)
