@@ -9,6 +9,7 @@ admission, and a heartbeat so the web side can tell whether any worker is alive.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import threading
@@ -24,6 +25,7 @@ from model.engine.engine import Engine, EngineConfig, EngineError
 from model.engine.sequence import FinishReason, InvalidRequest, SamplingParams
 from model.tokenizer import StreamDecoder, Tokenizer, TokenizerError, load_tokenizer
 
+log = logging.getLogger(__name__)
 HEARTBEAT_TTL_S = 5.0
 _STATUS = {FinishReason.STOP: "done", FinishReason.LENGTH: "length", FinishReason.CANCELLED: "cancelled"}
 
@@ -150,7 +152,7 @@ class EngineHost:
             seed=request.seed,
             stop_token_ids=self.stop_token_ids,
         )
-        self._admit(request.priority)
+        self._admit(request.priority, started + request.time_limit_s)
         try:
             if self.flags.get(cancel_flag(request.request_id)):
                 return Generation(request.request_id, "", "cancelled", len(prompt), 0, 0)
@@ -184,14 +186,16 @@ class EngineHost:
             )
         return list(ids)
 
-    def _admit(self, priority: str) -> None:
+    def _admit(self, priority: str, deadline: float) -> None:
         """Interactive work goes straight in; batch work waits for room so it never delays it."""
         with self._gate:
             if priority == "interactive":
                 if self._in_flight["interactive"] >= self.engine.config.num_slots + self.max_waiting:
                     raise Overloaded("the tutor model is busy right now; please try again in a minute")
-            else:
-                self._gate.wait_for(lambda: sum(self._in_flight.values()) < self.batch_limit)
+            elif not self._gate.wait_for(
+                lambda: sum(self._in_flight.values()) < self.batch_limit, timeout=deadline - time.monotonic()
+            ):
+                raise Overloaded("the model stayed busy with interactive work past this request's time limit")
             self._in_flight[priority] += 1
 
     def _stream(self, request_id: str, handle) -> str:
@@ -211,15 +215,23 @@ class EngineHost:
     def _watch(self) -> None:
         next_beat = 0.0
         while not self._closed.wait(self.poll_s):
-            with self._gate:
-                active = list(self._active.items())
-            flags = self.flags.get_many([cancel_flag(request_id) for request_id, _ in active])
-            now = time.monotonic()
-            for (_, entry), flag in zip(active, flags, strict=True):
-                if entry.stopped_as is None and (flag or now > entry.deadline):
-                    entry.stopped_as = "cancelled" if flag else "timeout"
-                    entry.handle.cancel()
-            self.peak_running = max(self.peak_running, self.engine.metrics().running)
-            if now >= next_beat:
-                self.flags.put(f"worker:{self.name}", json.dumps(self.status()), HEARTBEAT_TTL_S)
-                next_beat = now + 1.0
+            try:
+                next_beat = self._watch_once(next_beat)
+            except Exception:  # e.g. Redis restarting: keep watching rather than stop honouring cancels
+                log.exception("the engine host's watcher failed; retrying")
+
+    def _watch_once(self, next_beat: float) -> float:
+        """One pass: stop cancelled and overdue requests, sample the batch size, maybe send a heartbeat."""
+        with self._gate:
+            active = list(self._active.items())
+        flags = self.flags.get_many([cancel_flag(request_id) for request_id, _ in active])
+        now = time.monotonic()
+        for (_, entry), flag in zip(active, flags, strict=True):
+            if entry.stopped_as is None and (flag or now > entry.deadline):
+                entry.stopped_as = "cancelled" if flag else "timeout"
+                entry.handle.cancel()
+        self.peak_running = max(self.peak_running, self.engine.metrics().running)
+        if now >= next_beat:
+            self.flags.put(f"worker:{self.name}", json.dumps(self.status()), HEARTBEAT_TTL_S)
+            next_beat = now + 1.0
+        return next_beat
