@@ -18,13 +18,20 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app.db import Database
+from app.models import ROLES
 from app.services.errors import AuthenticationFailed
 from app.services.users import UserInfo, user_for_token
 
 SESSION_COOKIE = "flashtutor_session"
 # The page each role lands on after login, and the roles allowed under each page prefix.
 HOME = {"student": "/student/", "teacher": "/teacher/", "admin": "/admin/"}
-PAGE_ROLES = {"/student": ("student",), "/teacher": ("teacher",), "/admin": ("admin",)}
+PAGE_ROLES = {
+    "/student": ("student",),
+    "/teacher": ("teacher",),
+    "/admin": ("admin",),
+    "/api/docs": ROLES,
+    "/api/openapi.json": ROLES,
+}
 PUBLIC_PREFIXES = ("/login", "/static/", "/health", "/ready", "/favicon.ico")
 
 

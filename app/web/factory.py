@@ -67,12 +67,13 @@ def create_app(
     app.include_router(openai_api.router)
 
     tutor_model = TutorModel(client, temperature=settings.temperature, top_p=settings.top_p)
+    # (page, files it may serve besides Gradio's own cache): only admins download job results.
     pages = {
-        "/student": student.build(db, settings, tutor_model, app.state.model_limiter),
-        "/teacher": teacher.build(db),
-        "/admin": admin.build(db, settings, client),
+        "/student": (student.build(db, settings, tutor_model, app.state.model_limiter), []),
+        "/teacher": (teacher.build(db), []),
+        "/admin": (admin.build(db, settings, client), [str(admin.results_dir(settings))]),
     }
-    for path, blocks in pages.items():
+    for path, (blocks, allowed_paths) in pages.items():
         gr.mount_gradio_app(
             app,
             blocks,
@@ -81,6 +82,7 @@ def create_app(
             run_history=False,
             theme=THEME,
             css_paths=[STATIC_DIR / "flashtutor.css"],
+            allowed_paths=allowed_paths,
             show_error=True,
         )
     return app

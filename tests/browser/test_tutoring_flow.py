@@ -6,7 +6,9 @@ The tests run in order and share one server: the teacher's test looks at the stu
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -141,6 +143,12 @@ def test_teacher_sees_the_attempt(server, new_page, sign_in, screenshot) -> None
     expect(page.locator("#assignments")).to_contain_text("Factoring practice")
     expect(page.locator("#assignments")).to_contain_text("2030-01-31")
 
+    page.get_by_role("tab", name="Roster & gradebook").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download gradebook (CSV)").click()
+    gradebook = Path(download.value.path()).read_text()
+    assert gradebook.startswith("username,") and "\nada," in gradebook
+
     page.get_by_role("tab", name="Mastery").click()
     expect(page.locator("#heatmap")).to_contain_text("Ada")
     expect(page.locator("#timeline canvas, #timeline svg").first).to_be_visible()
@@ -171,5 +179,8 @@ def test_admin_grades_a_batch(server, new_page, sign_in, screenshot, tmp_path) -
     expect(job).to_contain_text("done", timeout=60_000)
     expect(job).to_contain_text("3 / 3 graded")
     expect(job).to_contain_text("2 correct")
-    expect(page.get_by_role("button", name=re.compile("Download results"))).to_be_visible()
     screenshot(page, "10-admin-batch")
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile("Download results")).click()
+    results = [json.loads(line) for line in Path(download.value.path()).read_text().splitlines()]
+    assert [row["correct"] for row in results] == [True, False, True]

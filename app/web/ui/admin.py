@@ -46,8 +46,13 @@ def workers_frame(client: WorkerClient) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=WORKER_COLUMNS)
 
 
+def results_dir(settings: Settings) -> Path:
+    """Where assessment jobs write their results (the worker runtime's ``results_dir``)."""
+    return (settings.data_dir / "jobs").resolve()
+
+
 def build(db: Database, settings: Settings, client: WorkerClient) -> gr.Blocks:
-    results_dir = settings.data_dir / "jobs"
+    job_results = results_dir(settings)
     with gr.Blocks(title="FlashTutor · Admin") as page:
         top = header("Admin")
         with gr.Tabs():
@@ -125,7 +130,7 @@ def build(db: Database, settings: Settings, client: WorkerClient) -> gr.Blocks:
             except assessment.JobInputError as error:
                 raise gr.Error(str(error)) from error
             finished = progress.status in ("done", "failed", "cancelled")
-            results = assessment.results_path(results_dir, job_id)
+            results = assessment.results_path(job_results, job_id)
             show_download = progress.status == "done" and results.exists()
             return (
                 progress_html(progress),

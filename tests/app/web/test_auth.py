@@ -25,7 +25,7 @@ def test_api_without_a_token_is_401(world, path: str) -> None:
     assert "sign in" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("page", ["/", "/student/", "/teacher/", "/admin/"])
+@pytest.mark.parametrize("page", ["/", "/student/", "/teacher/", "/admin/", "/api/docs"])
 def test_pages_without_a_login_go_to_the_login_page(world, page: str) -> None:
     response = world.client.get(page, headers={"accept": "text/html"}, follow_redirects=False)
     assert response.status_code == 303
