@@ -69,7 +69,7 @@ def create_app(
     tutor_model = TutorModel(client, temperature=settings.temperature, top_p=settings.top_p)
     # (page, files it may serve besides Gradio's own cache): only admins download job results.
     pages = {
-        "/student": (student.build(db, settings, tutor_model, app.state.model_limiter), []),
+        "/student": (student.build(db, tutor_model, app.state.model_limiter), []),
         "/teacher": (teacher.build(db), []),
         "/admin": (admin.build(db, settings, client), [str(admin.results_dir(settings))]),
     }

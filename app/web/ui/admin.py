@@ -9,7 +9,7 @@ import pandas as pd
 
 from app.db import Database
 from app.services import assessment
-from app.services.users import create_user
+from app.services.users import UserInfo, create_user
 from app.services.web_queries import recent_jobs
 from app.settings import Settings
 from app.web.ui.common import greeting, header, shown_to_user, signed_in
@@ -88,7 +88,7 @@ def build(db: Database, settings: Settings, client: WorkerClient) -> gr.Blocks:
                 create_button = gr.Button("Create account")
                 created = gr.Markdown()
 
-        def admin(request: gr.Request):
+        def admin(request: gr.Request) -> UserInfo:
             return signed_in(db, request, "admin")
 
         def job_choices() -> list[tuple[str, int]]:

@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import time
 import uuid
-from html import escape
 
 import gradio as gr
-import pandas as pd
 
 from app.db import Database
 from app.services import help, tutoring, web_queries
 from app.services.curriculum import next_problem
-from app.services.progress import Progress, progress
+from app.services.progress import progress
 from app.services.tutor_model import TutorModel
-from app.settings import Settings
+from app.services.users import UserInfo
 from app.web.auth import RateLimiter
 from app.web.ui.chat import REASONING_TAGS, stream_answer
 from app.web.ui.common import MATH, greeting, header, shown_to_user, signed_in
-from app.web.ui.views import attempts_table, preview_markdown, step_markdown
+from app.web.ui.progress_view import mastery_frame, mastery_table, stats_markdown
+from app.web.ui.views import (
+    attempts_table,
+    feedback_markdown,
+    preview_markdown,
+    problem_markdown,
+    worked_so_far,
+)
 
 ADAPTIVE = "adaptive"
 ADAPTIVE_CHOICE = ("Adaptive practice: the tutor picks skill and level", ADAPTIVE)
@@ -34,25 +39,6 @@ def assignment_choice(assignment: web_queries.AssignmentInfo) -> tuple[str, int]
     return label, assignment.id
 
 
-def problem_markdown(view: tutoring.ProblemView) -> str:
-    skill = view.skill_id.replace("_", " ")
-    return f"**{skill}** · level {view.difficulty}\n\n{view.prompt}\n\n$${view.latex}$$"
-
-
-def worked_so_far(detail: web_queries.AttemptDetail) -> str:
-    if not detail.steps:
-        return "_Write your first step below. Each step is checked as soon as you send it._"
-    return "**Worked so far**\n\n" + "\n".join(step_markdown(step) for step in detail.steps)
-
-
-def feedback_markdown(result: tutoring.StepResult) -> str:
-    if result.solved:
-        return "**Solved!** Your mastery is updated on the Progress tab. Press *Next problem* for another."
-    if result.accepted:
-        return f"✓ **Good step.** {result.message}".strip()
-    return f"✗ **Not quite.** {result.message}".strip()
-
-
 def state_before_last_step(start: str, steps: list[web_queries.StepLine]) -> str:
     """Where the learner stood when they wrote their last step: the start or the last accepted step."""
     state = start
@@ -62,34 +48,7 @@ def state_before_last_step(start: str, steps: list[web_queries.StepLine]) -> str
     return state
 
 
-def mastery_frame(mine: Progress) -> pd.DataFrame:
-    return pd.DataFrame(
-        {"skill": [s.name for s in mine.skills], "mastery": [s.p_mastery for s in mine.skills]}
-    )
-
-
-def mastery_table(mine: Progress) -> str:
-    """Mastery per skill as numbers too (a chart alone is hard to read on a phone or a screen reader)."""
-    if not mine.skills:
-        return "<p>No practice yet: your mastery of each skill will appear here.</p>"
-    rows = "".join(
-        f"<tr><td>{escape(s.name)}</td><td>{s.p_mastery:.0%}</td><td>{'✓ mastered' * s.mastered}</td></tr>"
-        for s in mine.skills
-    )
-    return f"<table><tr><th>skill</th><th>mastery</th><th></th></tr>{rows}</table>"
-
-
-def stats_markdown(mine: Progress, recent: list[web_queries.AttemptSummary]) -> str:
-    streak = next((i for i, a in enumerate(recent) if a.status != "solved"), len(recent))
-    mastered = sum(s.mastered for s in mine.skills)
-    return (
-        f"**{mine.problems_solved} solved** of {mine.problems_started} started · "
-        f"**{streak}** solved in a row · {mine.steps} steps · {mine.hints} hints · "
-        f"{mastered} skill(s) mastered"
-    )
-
-
-def build(db: Database, settings: Settings, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
+def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
     with gr.Blocks(title="FlashTutor · Practice") as page:
         top = header("Practice")
         session_id = gr.State(None)
@@ -153,7 +112,7 @@ def build(db: Database, settings: Settings, tutor: TutorModel, limiter: RateLimi
                 )
                 recent = gr.Dataframe(label="Recent problems", interactive=False, wrap=True)
 
-        def learner(request: gr.Request):
+        def learner(request: gr.Request) -> UserInfo:
             return signed_in(db, request, "student")
 
         def show_attempt(user_id: int, attempt: int) -> str:

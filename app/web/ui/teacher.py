@@ -15,6 +15,7 @@ from app.roster import export_gradebook, import_roster
 from app.services import web_queries as queries
 from app.services.classes import class_students, create_class
 from app.services.progress import class_gradebook
+from app.services.users import UserInfo
 from app.web.ui.common import MATH, greeting, header, shown_to_user, signed_in
 from app.web.ui.views import attempt_markdown, attempts_table
 from tutor.problems import SKILLS
@@ -131,7 +132,7 @@ def build(db: Database) -> gr.Blocks:
                 invitations = gr.Markdown()
                 gradebook_button = gr.DownloadButton("Download gradebook (CSV)")
 
-        def teacher(request: gr.Request):
+        def teacher(request: gr.Request) -> UserInfo:
             return signed_in(db, request, "teacher")
 
         def on_load(request: gr.Request):

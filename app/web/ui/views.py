@@ -6,6 +6,7 @@ from html import escape
 
 import pandas as pd
 
+from app.services.tutoring import ProblemView, StepResult
 from app.services.web_queries import AttemptDetail, AttemptSummary, StepLine
 from tutor.parse import MathSyntaxError, parse_math, to_latex
 
@@ -86,3 +87,22 @@ def attempts_table(attempts: list[AttemptSummary]) -> pd.DataFrame:
         for a in attempts
     ]
     return pd.DataFrame(rows, columns=ATTEMPT_COLUMNS)
+
+
+def problem_markdown(view: ProblemView) -> str:
+    skill = view.skill_id.replace("_", " ")
+    return f"**{skill}** · level {view.difficulty}\n\n{view.prompt}\n\n$${view.latex}$$"
+
+
+def worked_so_far(detail: AttemptDetail) -> str:
+    if not detail.steps:
+        return "_Write your first step below. Each step is checked as soon as you send it._"
+    return "**Worked so far**\n\n" + "\n".join(step_markdown(step) for step in detail.steps)
+
+
+def feedback_markdown(result: StepResult) -> str:
+    if result.solved:
+        return "**Solved!** Your mastery is updated on the Progress tab. Press *Next problem* for another."
+    if result.accepted:
+        return f"✓ **Good step.** {result.message}".strip()
+    return f"✗ **Not quite.** {result.message}".strip()
