@@ -28,6 +28,9 @@ from app.worker.client import WorkerClient, connect
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 LOGIN_ATTEMPTS_PER_MINUTE = 10
+# Gradio runs one call per event at a time by default; a class works at once, so allow many. Calls
+# are short (a step check has a deadline) and the model calls wait on the worker pool, not a core.
+CALLS_AT_ONCE_PER_EVENT = 64
 
 
 def create_app(
@@ -74,6 +77,7 @@ def create_app(
         "/admin": (admin.build(db, settings, client), [str(admin.results_dir(settings))]),
     }
     for path, (blocks, allowed_paths) in pages.items():
+        blocks.queue(default_concurrency_limit=CALLS_AT_ONCE_PER_EVENT)
         gr.mount_gradio_app(
             app,
             blocks,
@@ -83,6 +87,7 @@ def create_app(
             theme=THEME,
             css_paths=[STATIC_DIR / "flashtutor.css"],
             allowed_paths=allowed_paths,
+            max_file_size="50mb",
             show_error=True,
         )
     return app

@@ -30,6 +30,7 @@ from app.web.ui.views import (
 )
 
 ADAPTIVE = "adaptive"
+MAX_QUESTION_CHARS = 500
 ADAPTIVE_CHOICE = ("Adaptive practice: the tutor picks skill and level", ADAPTIVE)
 
 
@@ -76,6 +77,7 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
                 step_box = gr.Textbox(
                     label="Your next step (plain text or LaTeX)",
                     placeholder="e.g. 2x = 8",
+                    max_length=tutoring.MAX_STEP_LENGTH,
                     lines=1,
                     max_lines=3,
                 )
@@ -100,7 +102,10 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
                     )
                     with gr.Row():
                         question = gr.Textbox(
-                            label="Your question", placeholder="Why do I divide both sides?", scale=4
+                            label="Your question",
+                            placeholder="Why do I divide both sides?",
+                            max_length=MAX_QUESTION_CHARS,
+                            scale=4,
                         )
                         ask_button = gr.Button("Ask", scale=1)
                         stop_button = gr.Button("Stop", scale=1, variant="stop")
@@ -195,6 +200,8 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
                 raise gr.Error("Get a problem first; the tutor answers questions about it.")
             if not text.strip():
                 raise gr.Error("Type a question for the tutor first.")
+            if len(text) > MAX_QUESTION_CHARS:
+                raise gr.Error(f"Please keep questions under {MAX_QUESTION_CHARS} characters.")
             with shown_to_user():
                 limiter.take(user.id)
                 problem_now, current = web_queries.attempt_problem(db, user_id=user.id, attempt_id=attempt)
