@@ -8,6 +8,7 @@ when both sides parse, and otherwise compared as normalised text (names, multipl
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import sympy
 
@@ -91,7 +92,7 @@ def values_match(submitted: sympy.Basic, expected: sympy.Basic) -> bool:
         return bool(ratio.is_number and ratio != 0)
     variables = sorted(submitted.free_symbols | expected.free_symbols, key=str)
     if len(variables) > 1:
-        return False
+        return _points_match(submitted, expected, expressions_equal)
     variable = variables[0] if variables else sympy.Symbol("x", real=True)
     try:
         return solution_set(submitted, variable) == solution_set(expected, variable)
@@ -115,6 +116,38 @@ def _as_values(value: sympy.Basic, other: sympy.Basic) -> sympy.Basic:
 
 def _is_assignment(value: sympy.Basic) -> bool:
     return isinstance(value, sympy.Eq) and isinstance(value.lhs, sympy.Symbol)
+
+
+Point = dict[sympy.Symbol, sympy.Expr]
+
+
+def _points_match(submitted: sympy.Basic, expected: sympy.Basic, equal: Callable[..., bool | None]) -> bool:
+    """Solutions of a system, ``x = 6, y = 10``, match in any order of the variables and of the points."""
+    submitted_points, expected_points = _points(submitted), _points(expected)
+    if submitted_points is None or expected_points is None:
+        return False
+
+    def same_point(first: Point, second: Point) -> bool:
+        return first.keys() == second.keys() and all(equal(first[s], second[s]) is True for s in first)
+
+    return _sequences_match(submitted_points, expected_points, same_point, any_order=True)
+
+
+def _points(value: sympy.Basic) -> list[Point] | None:
+    """``x = 6, y = 10`` as the point ``{x: 6, y: 10}``; alternatives of such systems as several points.
+
+    None when ``value`` is not made of assignments of numbers (``y = 2x`` is not a solution yet).
+    """
+    points = []
+    for alternative in value.args if isinstance(value, sympy.Or) else (value,):
+        equations = alternative.args if isinstance(alternative, sympy.And) else (alternative,)
+        if not all(_is_assignment(equation) and not equation.rhs.free_symbols for equation in equations):
+            return None
+        point = {equation.lhs: equation.rhs for equation in equations}
+        if len(point) != len(equations):
+            return None  # one variable given two values
+        points.append(point)
+    return points
 
 
 def _sequences_match(first, second, equal, any_order: bool = False) -> bool:
