@@ -137,6 +137,12 @@ def student_assignments(db: Database, *, student_id: int) -> list[AssignmentInfo
         ]
 
 
+def check_assigned(db: Database, *, student_id: int, assignment_id: int) -> None:
+    """``PermissionDenied`` unless the assignment belongs to one of the student's classes."""
+    if all(a.id != assignment_id for a in student_assignments(db, student_id=student_id)):
+        raise PermissionDenied("this assignment is not set for any of your classes")
+
+
 def class_assignments(db: Database, *, teacher_id: int, class_id: int) -> list[AssignmentInfo]:
     """A class's assignments, newest first."""
     query = (

@@ -7,7 +7,7 @@ Refusals from the services become HTTP errors with the service's own words (see 
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, status
@@ -48,6 +48,14 @@ class StepIn(BaseModel):
 
 class SessionIn(BaseModel):
     assignment_id: int | None = None
+
+
+class AssignmentIn(BaseModel):
+    title: str = Field(max_length=200)
+    skill_id: str
+    difficulty: int | None = Field(default=None, description="1-5; empty: chosen per learner.")
+    problem_count: int
+    due_at: datetime | None = None
 
 
 @router.get("/health", tags=["health"])
@@ -108,6 +116,9 @@ def user_progress(user_id: int, request: Request, user: SignedIn) -> dict[str, A
 
 @router.post("/api/sessions", tags=["practice"])
 def start_session(body: SessionIn, request: Request, user: Student) -> dict[str, Any]:
+    """Start practising: adaptive, or on one of the student's assignments."""
+    if body.assignment_id is not None:
+        web_queries.check_assigned(request.app.state.db, student_id=user.id, assignment_id=body.assignment_id)
     return asdict(
         tutoring.start_session(request.app.state.db, user_id=user.id, assignment_id=body.assignment_id)
     )
@@ -152,6 +163,25 @@ def classes(request: Request, user: Teacher) -> list[dict[str, Any]]:
 def class_attempts(class_id: int, request: Request, user: Teacher) -> list[dict[str, Any]]:
     db = request.app.state.db
     return [asdict(a) for a in web_queries.class_attempts(db, teacher_id=user.id, class_id=class_id)]
+
+
+@router.get("/api/classes/{class_id}/assignments", tags=["teaching"])
+def assignments(class_id: int, request: Request, user: Teacher) -> list[dict[str, Any]]:
+    db = request.app.state.db
+    return [asdict(a) for a in web_queries.class_assignments(db, teacher_id=user.id, class_id=class_id)]
+
+
+@router.post("/api/classes/{class_id}/assignments", tags=["teaching"])
+def create_assignment(class_id: int, body: AssignmentIn, request: Request, user: Teacher) -> dict[str, Any]:
+    created = web_queries.create_assignment(
+        request.app.state.db, teacher_id=user.id, class_id=class_id, **body.model_dump()
+    )
+    return asdict(created)
+
+
+@router.get("/api/me/assignments", tags=["practice"])
+def my_assignments(request: Request, user: Student) -> list[dict[str, Any]]:
+    return [asdict(a) for a in web_queries.student_assignments(request.app.state.db, student_id=user.id)]
 
 
 @router.get("/api/classes/{class_id}/gradebook.csv", tags=["teaching"], response_class=PlainTextResponse)

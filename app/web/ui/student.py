@@ -135,6 +135,8 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
             with shown_to_user():
                 if session is None:
                     assignment = None if choice == ADAPTIVE else int(choice)
+                    if assignment is not None:
+                        web_queries.check_assigned(db, student_id=user.id, assignment_id=assignment)
                     session = tutoring.start_session(db, user_id=user.id, assignment_id=assignment).id
                 view = next_problem(db, session_id=session, user_id=user.id)
             return (

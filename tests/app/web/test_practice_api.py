@@ -68,3 +68,30 @@ def test_bad_step_input_gets_a_clear_error(world) -> None:
         "/api/attempts/999999/steps", headers=ada, json={"text": "x=1", "client_request_id": "b"}
     )
     assert missing.status_code == 404
+
+
+def test_assignments_reach_only_the_class_they_are_set_for(world) -> None:
+    tess, ada, bob = world.as_user("tess"), world.as_user("ada"), world.as_user("bob")
+    algebra = world.ids["Algebra"]
+    body = {"title": "Week 1", "skill_id": "linear_two_step", "difficulty": 2, "problem_count": 3,
+            "due_at": "2030-01-31T23:59:00Z"}  # fmt: skip
+    created = world.client.post(f"/api/classes/{algebra}/assignments", headers=tess, json=body)
+    assert created.status_code == 200, created.text
+    assignment = created.json()["id"]
+    assert [a["title"] for a in world.client.get("/api/me/assignments", headers=ada).json()] == ["Week 1"]
+    assert world.client.get("/api/me/assignments", headers=bob).json() == []
+
+    session = world.client.post("/api/sessions", headers=ada, json={"assignment_id": assignment})
+    problem = world.client.post(f"/api/sessions/{session.json()['id']}/next", headers=ada).json()
+    assert problem["skill_id"] == "linear_two_step" and problem["difficulty"] == 2
+    refused = world.client.post("/api/sessions", headers=bob, json={"assignment_id": assignment})
+    assert refused.status_code == 403
+
+    other_class = world.client.post(
+        f"/api/classes/{world.ids['Geometry']}/assignments", headers=tess, json=body
+    )
+    assert other_class.status_code == 403
+    bad = world.client.post(
+        f"/api/classes/{algebra}/assignments", headers=tess, json={**body, "skill_id": "magic"}
+    )
+    assert bad.status_code == 422 and "no skill 'magic'" in bad.json()["detail"]
