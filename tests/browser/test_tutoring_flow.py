@@ -59,6 +59,15 @@ def check_step(page: Page, text: str) -> None:
     page.get_by_role("button", name="Check step").click()
 
 
+def test_a_wrong_password_is_refused_on_the_login_page(server, new_page, sign_in, screenshot) -> None:
+    page = new_page(width=390, height=700)
+    page.goto("/student/")
+    expect(page).to_have_url(re.compile(r"/login\?next=/student/"))
+    sign_in(page, "ada", "not-my-password")
+    expect(page.get_by_role("alert")).to_have_text("wrong username or password")
+    screenshot(page, "00-login-refused")
+
+
 def test_student_solves_a_two_step_equation(server, new_page, sign_in, screenshot) -> None:
     page = new_page()
     sign_in(page, "ada")
