@@ -13,9 +13,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from app.db import Database
 from app.models import ROLES
@@ -143,10 +145,11 @@ async def guard_pages(request: Request, call_next: Callable) -> Response:
     roles = page_roles(path)
     if roles is None:
         return await call_next(request)
-    user = signed_in_user(request.app.state.db, request)
+    # The lookup reads the database; off the event loop, so a busy database never stalls the server.
+    user = await run_in_threadpool(signed_in_user, request.app.state.db, request)
     if user is None:
         if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
-            return RedirectResponse(f"/login?next={path}", status_code=status.HTTP_303_SEE_OTHER)
+            return RedirectResponse(f"/login?next={quote(path)}", status_code=status.HTTP_303_SEE_OTHER)
         return JSONResponse({"detail": "sign in first"}, status_code=status.HTTP_401_UNAUTHORIZED)
     if user.role not in roles:
         detail = f"this page is for the {' or '.join(roles)} role"
