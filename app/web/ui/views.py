@@ -8,7 +8,7 @@ import pandas as pd
 
 from app.services.tutoring import ProblemView, StepResult
 from app.services.web_queries import AttemptDetail, AttemptSummary, StepLine
-from tutor.parse import MathSyntaxError, parse_math, to_latex
+from tutor.parse import parse_math, to_latex
 
 ATTEMPT_COLUMNS = ["#", "learner", "skill", "level", "problem", "status", "steps", "hints", "started"]
 # What each verifier verdict looks like: (symbol, css class, words).
@@ -25,7 +25,7 @@ def math_of(text: str) -> str:
     """The learner's text as inline math when it parses, else as typed (in a code span)."""
     try:
         return f"${to_latex(parse_math(text))}$"
-    except (MathSyntaxError, ValueError, TypeError):
+    except (ValueError, TypeError):  # MathSyntaxError is a ValueError
         return "`" + text.replace("`", "'") + "`"
 
 
@@ -35,7 +35,7 @@ def preview_markdown(text: str) -> str:
         return "_Your step will appear here as math while you type._"
     try:
         return f"I read: $${to_latex(parse_math(text))}$$"
-    except MathSyntaxError as error:
+    except (ValueError, TypeError) as error:  # MathSyntaxError is a ValueError
         return f"<span class='ft-unsure'>⚠ {escape(str(error))}</span>"
 
 
