@@ -1,0 +1,201 @@
+"""Choosing the next problem, the hint ladder, revealing the solution and progress (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from app.db import Database
+from app.models import Assignment, Attempt, HintRecord, MasteryEvent, Problem, SkillMastery, User
+from app.services import authoring, classes, curriculum, help, progress, tutoring
+from app.services.errors import Conflict, PermissionDenied
+from app.services.tutoring import ProblemView
+from tutor import learner
+from tutor.problems import SKILLS, generate_problem
+
+MASTERED = {"p_mastery": 0.99, "ability": learner.MASTERY_RATING + 100}
+
+
+@dataclass(frozen=True)
+class People:
+    student_id: int
+    other_id: int
+    teacher_id: int
+    problem_id: int  # "2x + 3 = 7", solved by "2x = 4" then "x = 2"
+
+
+@pytest.fixture
+def people(db: Database) -> People:
+    curriculum.sync_skills(db)
+    with db.transaction() as session:
+        # Rows straight in: these people never log in, and argon2 is slow on purpose.
+        rows = [User(username=name, display_name=name, role=role, password_hash="-")
+                for name, role in (("ada", "student"), ("bob", "student"), ("teach", "teacher"))]
+        session.add_all(rows)
+        session.flush()
+        student, other, teacher = rows
+    problem_id = authoring.add_problem(
+        db, author_id=teacher.id, skill_id="linear_two_step", difficulty=2, kind="solve",
+        prompt="Solve for x.", start="2x + 3 = 7", answer="x = 2",
+    )
+    return People(student.id, other.id, teacher.id, problem_id)
+
+
+def _authored(db: Database, people: People) -> ProblemView:
+    session = tutoring.start_session(db, user_id=people.student_id)
+    return tutoring.start_problem(db, session_id=session.id, user_id=people.student_id,
+                                  problem_id=people.problem_id)
+
+
+def _master(db: Database, user_id: int, skill_ids: list[str]) -> None:
+    with db.transaction() as session:
+        session.add_all(SkillMastery(user_id=user_id, skill_id=s, problems_finished=20, **MASTERED)
+                        for s in skill_ids)
+
+
+def _next(db: Database, user_id: int, seed: int, assignment_id: int | None = None) -> ProblemView:
+    session = tutoring.start_session(db, user_id=user_id, assignment_id=assignment_id)
+    return curriculum.next_problem(db, session_id=session.id, user_id=user_id, seed=seed)
+
+
+def _step(db: Database, people: People, attempt_id: int, text: str, request: str) -> tutoring.StepResult:
+    return tutoring.submit_step(db, attempt_id=attempt_id, user_id=people.student_id, text=text,
+                                client_request_id=request, time_taken_ms=3000)
+
+
+def _evidence(db: Database, user_id: int) -> list[tuple[str, int | None]]:
+    with db.transaction() as session:
+        query = select(MasteryEvent.evidence, MasteryEvent.hint_level).where(MasteryEvent.user_id == user_id)
+        return [tuple(row) for row in session.execute(query.order_by(MasteryEvent.id))]
+
+
+def test_a_new_learner_starts_on_a_skill_without_prerequisites(db: Database, people: People) -> None:
+    starters = {skill_id for skill_id, skill in SKILLS.items() if not skill.prerequisites}
+    views = [_next(db, people.student_id, seed) for seed in range(6)]
+    assert {view.skill_id for view in views} <= starters
+    assert {view.difficulty for view in views} == {learner.choose_level(learner.INITIAL_ABILITY)}
+    first = views[0]
+    generated = generate_problem(first.skill_id, first.difficulty, _seed_of(db, first.attempt_id))
+    assert (first.prompt, first.current_state) == (generated.prompt, generated.start)
+    assert first.status == "in_progress"
+
+
+def test_mastered_prerequisites_unlock_the_next_skills(db: Database, people: People) -> None:
+    _master(db, people.student_id, ["fractions", "order_of_operations"])
+    chosen = {_next(db, people.student_id, seed).skill_id for seed in range(8)}
+    assert chosen <= {"linear_one_step", "exponent_rules"}  # their only prerequisite is mastered
+    assert chosen  # and nothing locked or already mastered was picked
+
+
+def test_the_open_problem_comes_back_and_the_same_seed_draws_the_same_problem(
+    db: Database, people: People
+) -> None:
+    session = tutoring.start_session(db, user_id=people.student_id)
+    first = curriculum.next_problem(db, session_id=session.id, user_id=people.student_id, seed=7)
+    again = curriculum.next_problem(db, session_id=session.id, user_id=people.student_id, seed=8)
+    assert again.attempt_id == first.attempt_id  # a reload never skips the problem
+    other = _next(db, people.other_id, seed=7)
+    assert (other.problem_id, other.prompt) == (first.problem_id, first.prompt)  # stored once, shared
+
+
+def test_an_assignment_fixes_the_skill_and_level(db: Database, people: People) -> None:
+    info = classes.create_class(db, teacher_id=people.teacher_id, name="Algebra 1")
+    with db.transaction() as session:
+        assignment = Assignment(class_id=info.id, title="Systems", skill_id="linear_systems", difficulty=4,
+                                problem_count=3, created_by=people.teacher_id)
+        session.add(assignment)
+        session.flush()
+        assignment_id = assignment.id
+    view = _next(db, people.student_id, seed=1, assignment_id=assignment_id)
+    assert (view.skill_id, view.difficulty) == ("linear_systems", 4)
+
+
+def test_hints_climb_the_ladder_are_stored_and_count_as_evidence(db: Database, people: People) -> None:
+    view = _authored(db, people)
+    hints = [help.request_hint(db, attempt_id=view.attempt_id, user_id=people.student_id) for _ in range(4)]
+    assert [(h.level, h.kind) for h in hints] == [
+        (1, "nudge"), (2, "specific"), (3, "next_step"), (3, "next_step")
+    ]
+    assert "subtract 3" in hints[1].text and "2x = 4" in hints[2].text
+    with db.transaction() as session:
+        stored = session.scalars(select(HintRecord).order_by(HintRecord.position)).all()
+        assert [(r.position, r.level, r.text) for r in stored] == [
+            (i, h.level, h.text) for i, h in enumerate(hints, start=1)
+        ]
+    assert _evidence(db, people.student_id) == [("hint", 1), ("hint", 2), ("hint", 3), ("hint", 3)]
+    assert tutoring.current_problem(db, attempt_id=view.attempt_id, user_id=people.student_id).hints_used == 4
+    assert progress.progress(db, user_id=people.student_id).hints == 4
+    skill = progress.progress(db, user_id=people.student_id).skills[0]
+    assert skill.p_mastery < learner.params_for("linear_two_step").p_init  # hints lower the estimate
+
+
+def test_hints_follow_the_learners_own_line(db: Database, people: People) -> None:
+    view = _authored(db, people)
+    assert _step(db, people, view.attempt_id, "2x = 4", "r1").accepted
+    for _ in range(3):
+        hint = help.request_hint(db, attempt_id=view.attempt_id, user_id=people.student_id)
+    assert "divide both sides by 2" in hint.text.lower() and "x = 2" in hint.text
+
+
+def test_no_hints_on_a_finished_problem_or_for_someone_else(db: Database, people: People) -> None:
+    view = _authored(db, people)
+    with pytest.raises(PermissionDenied):
+        help.request_hint(db, attempt_id=view.attempt_id, user_id=people.other_id)
+    tutoring.finish_problem(db, attempt_id=view.attempt_id, user_id=people.student_id)
+    with pytest.raises(Conflict, match="already finished"):
+        help.request_hint(db, attempt_id=view.attempt_id, user_id=people.student_id)
+
+
+def test_the_solution_is_revealed_only_after_a_step_and_the_teacher_sees_it(
+    db: Database, people: People
+) -> None:
+    info = classes.create_class(db, teacher_id=people.teacher_id, name="Algebra 1")
+    classes.enroll_student(db, class_id=info.id, student_id=people.student_id)
+    view = _authored(db, people)
+    with pytest.raises(Conflict, match="at least one step"):
+        help.reveal_solution(db, attempt_id=view.attempt_id, user_id=people.student_id)
+    assert _evidence(db, people.student_id) == []  # a refusal changes nothing
+
+    assert _step(db, people, view.attempt_id, "2x = 10", "r1").verdict == "invalid"  # tried, wrongly
+    solution = help.reveal_solution(db, attempt_id=view.attempt_id, user_id=people.student_id)
+    assert [(s.before, s.after) for s in solution.steps] == [("2x + 3 = 7", "2x = 4"), ("2x = 4", "x = 2")]
+    assert help.reveal_solution(db, attempt_id=view.attempt_id, user_id=people.student_id) == solution
+
+    summary = tutoring.finish_problem(db, attempt_id=view.attempt_id, user_id=people.student_id)
+    assert (summary.status, summary.solution_revealed, summary.steps_taken) == ("gave_up", True, 1)
+    assert _evidence(db, people.student_id) == [("step_wrong", None), ("problem_failed", None)]
+    [row] = progress.class_gradebook(db, class_id=info.id).rows
+    assert (row.username, row.solutions_revealed, row.problems_solved) == ("ada", 1, 0)
+    with pytest.raises(Conflict, match="already finished"):
+        _step(db, people, view.attempt_id, "x = 2", "r2")  # no credit after seeing the solution
+
+
+def test_finishing_a_problem_gives_up_once_and_progress_adds_up(db: Database, people: People) -> None:
+    solved = _authored(db, people)
+    results = [_step(db, people, solved.attempt_id, text, text) for text in ("2x = 4", "x = 2")]
+    assert [r.solved for r in results] == [False, True]
+    summary = tutoring.finish_problem(db, attempt_id=solved.attempt_id, user_id=people.student_id)
+    assert (summary.status, summary.steps_taken) == ("solved", 2)  # finishing keeps "solved"
+
+    given_up = _next(db, people.student_id, seed=12)
+    help.request_hint(db, attempt_id=given_up.attempt_id, user_id=people.student_id)
+    first = tutoring.finish_problem(db, attempt_id=given_up.attempt_id, user_id=people.student_id)
+    assert first == tutoring.finish_problem(db, attempt_id=given_up.attempt_id, user_id=people.student_id)
+    assert (first.status, first.hints_used, first.solution_revealed) == ("gave_up", 1, False)
+
+    report = progress.progress(db, user_id=people.student_id)
+    assert (report.problems_started, report.problems_solved, report.steps, report.hints) == (2, 1, 2, 1)
+    assert {s.skill_id for s in report.skills} == {"linear_two_step", given_up.skill_id}
+    assert sum(s.problems_finished for s in report.skills) == 2
+    for skill in report.skills:
+        assert skill.next_level == learner.choose_level(skill.ability)
+        history = progress.mastery_history(db, user_id=people.student_id, skill_id=skill.skill_id)
+        assert history[-1].p_mastery == pytest.approx(skill.p_mastery)
+
+
+def _seed_of(db: Database, attempt_id: int) -> int:
+    with db.transaction() as session:
+        attempt = session.get_one(Attempt, attempt_id)
+        return session.get_one(Problem, attempt.problem_id).seed
