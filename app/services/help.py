@@ -16,7 +16,7 @@ from app.services.errors import Conflict
 from app.services.mastery import apply_evidence
 from app.services.tutoring import end_attempt, load_attempt, tutor_problem
 from tutor import hints, learner
-from tutor.solver import solve
+from tutor.solver import StateError, solve
 
 TOP_LEVEL = 3
 
@@ -51,7 +51,13 @@ def request_hint(db: Database, *, attempt_id: int, user_id: int) -> HintView:
             raise Conflict("this problem is already finished; hints are for problems in progress")
         problem = session.get_one(Problem, attempt.problem_id)
         level = min(attempt.hint_count + 1, TOP_LEVEL)
-        hint = hints.hint_for(tutor_problem(problem), attempt.current_state, level)
+        try:
+            hint = hints.hint_for(tutor_problem(problem), attempt.current_state, level)
+        except StateError as error:  # a valid line the solver has no move for, e.g. after squaring
+            raise Conflict(
+                f"I can't work out a hint from your current line ({error}); go back to an earlier form "
+                "of the problem or ask your teacher."
+            ) from error
         attempt.hint_count += 1
         session.add(HintRecord(attempt_id=attempt.id, position=attempt.hint_count, level=hint.level,
                                kind=hint.kind, text=hint.text))
@@ -67,7 +73,11 @@ def reveal_solution(db: Database, *, attempt_id: int, user_id: int) -> SolutionV
         if attempt.step_count == 0:
             raise Conflict("try at least one step yourself before asking for the full solution")
         problem = session.get_one(Problem, attempt.problem_id)
-        worked = solve(tutor_problem(problem))
+        try:
+            worked = solve(tutor_problem(problem))
+        except StateError as error:  # an authored problem outside what the solver can work
+            message = f"there is no worked solution for this problem ({error}); ask your teacher"
+            raise Conflict(message) from error
         steps = [SolutionStep(s.before, s.after, s.rule, s.explanation) for s in worked]
         if attempt.solution_revealed_at is None:
             attempt.solution_revealed_at = utcnow()

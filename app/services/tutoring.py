@@ -21,7 +21,7 @@ from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDeni
 from app.services.mastery import apply_evidence
 from tutor import learner
 from tutor.problems.problem import Problem as TutorProblem
-from tutor.solver import is_final
+from tutor.solver import StateError, is_final
 from tutor.verify import MathSyntaxError, check_answer, check_step
 
 MAX_STEP_LENGTH = 1000
@@ -241,7 +241,11 @@ def tutor_problem(problem: Problem) -> TutorProblem:
 
 def _is_correct_final(problem: TutorProblem, text: str) -> bool:
     # check_answer alone would accept "2x = 4" for "x = 2" (same solutions); is_final asks for the form.
-    return is_final(problem, text) and check_answer(text, problem.answer).correct
+    try:
+        final = is_final(problem, text)
+    except StateError:  # a true line the solver has no move for, e.g. after squaring: not finished yet
+        return False
+    return final and check_answer(text, problem.answer).correct
 
 
 def _verdict(before: str, text: str) -> tuple[str, str]:

@@ -139,6 +139,28 @@ def test_hints_follow_the_learners_own_line(db: Database, people: People) -> Non
     assert "divide both sides by 2" in hint.text.lower() and "x = 2" in hint.text
 
 
+def test_a_line_the_solver_cannot_continue_gets_a_clear_refusal(db: Database, people: People) -> None:
+    view = _authored(db, people)
+    detour = _step(db, people, view.attempt_id, "(2x + 3)^2 = 49", "r1")  # true, but the solver stops
+    assert (detour.verdict, detour.accepted) == ("implied", True)
+    with pytest.raises(Conflict, match="can't work out a hint from your current line"):
+        help.request_hint(db, attempt_id=view.attempt_id, user_id=people.student_id)
+    assert tutoring.current_problem(db, attempt_id=view.attempt_id, user_id=people.student_id).hints_used == 0
+
+    squared = authoring.add_problem(
+        db, author_id=people.teacher_id, skill_id="linear_two_step", difficulty=2, kind="solve",
+        prompt="Solve for x.", start="x^2 = 9", answer="x = 3 or x = -3",
+    )  # not a two-step linear equation: the solver has no worked solution
+    session = tutoring.start_session(db, user_id=people.student_id)
+    other = tutoring.start_problem(db, session_id=session.id, user_id=people.student_id, problem_id=squared)
+    _step(db, people, other.attempt_id, "x = 3", "r1")
+    with pytest.raises(Conflict, match="no worked solution"):
+        help.reveal_solution(db, attempt_id=other.attempt_id, user_id=people.student_id)
+    assert tutoring.current_problem(db, attempt_id=other.attempt_id, user_id=people.student_id).status == (
+        "in_progress"
+    )
+
+
 def test_no_hints_on_a_finished_problem_or_for_someone_else(db: Database, people: People) -> None:
     view = _authored(db, people)
     with pytest.raises(PermissionDenied):
