@@ -123,7 +123,7 @@ def test_student_page_fits_a_phone(server, new_page, sign_in, screenshot) -> Non
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-def test_teacher_sees_the_attempt(server, new_page, sign_in, screenshot) -> None:
+def test_teacher_sees_the_attempt(server, new_page, sign_in, screenshot, tmp_path) -> None:
     page = new_page()
     sign_in(page, "grace")
     expect(page).to_have_url(re.compile(r"/teacher/$"))
@@ -152,7 +152,19 @@ def test_teacher_sees_the_attempt(server, new_page, sign_in, screenshot) -> None
     expect(page.locator("#assignments")).to_contain_text("Factoring practice")
     expect(page.locator("#assignments")).to_contain_text("2030-01-31")
 
+    page.get_by_role("tab", name="Common errors").click()
+    expect(page.locator("#common-errors")).to_contain_text("lost the solution")
+
     page.get_by_role("tab", name="Roster & gradebook").click()
+    roster = tmp_path / "roster.csv"
+    roster.write_text("username,display_name,password\nbea,Bea Smith,\n", encoding="utf-8")
+    page.get_by_test_id("Load a CSV file…-upload-button").set_input_files(str(roster))
+    expect(page.get_by_label(re.compile("Roster CSV"))).to_have_value(re.compile("bea,Bea Smith"))
+    page.get_by_role("button", name="Import roster").click()
+    invitations = page.locator("#invitations")
+    expect(invitations).to_contain_text("1 new")
+    expect(invitations).to_contain_text("bea")
+    screenshot(page, "09b-teacher-roster")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download gradebook (CSV)").click()
     gradebook = Path(download.value.path()).read_text()
@@ -191,5 +203,7 @@ def test_admin_grades_a_batch(server, new_page, sign_in, screenshot, tmp_path) -
     screenshot(page, "10-admin-batch")
     with page.expect_download() as download:
         page.get_by_role("button", name=re.compile("Download results")).click()
+    page.get_by_role("tab", name="Workers").click()
+    expect(page.locator("#workers-note")).to_contain_text("No model worker is running")
     results = [json.loads(line) for line in Path(download.value.path()).read_text().splitlines()]
     assert [row["correct"] for row in results] == [True, False, True]

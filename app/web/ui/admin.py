@@ -77,7 +77,7 @@ def build(db: Database, settings: Settings, client: WorkerClient) -> gr.Blocks:
                 ticker = gr.Timer(1.0, active=False)
             with gr.Tab("Workers"):
                 workers = gr.Dataframe(headers=WORKER_COLUMNS, interactive=False)
-                worker_note = gr.Markdown()
+                worker_note = gr.Markdown(elem_id="workers-note")
                 refresh_workers = gr.Button("Refresh")
             with gr.Tab("Accounts"):
                 with gr.Row():

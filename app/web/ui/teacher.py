@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from datetime import UTC, datetime
 from html import escape
+from pathlib import Path
 
 import gradio as gr
 import pandas as pd
@@ -22,6 +23,7 @@ from tutor.problems import SKILLS
 
 ERROR_COLUMNS = ["skill", "verdict", "what went wrong", "times", "example step"]
 ASSIGNMENT_COLUMNS = ["title", "skill", "problems", "due"]
+MAX_ROSTER_BYTES = 2_000_000
 
 
 def parse_due_date(text: str) -> datetime | None:
@@ -71,6 +73,21 @@ def timeline_frame(points: list[queries.TimelinePoint]) -> pd.DataFrame:
     )
 
 
+def read_roster_file(path: str) -> str:
+    """The uploaded roster's text, shown in the box so the teacher sees what will be imported."""
+    data = Path(path).read_bytes()
+    if len(data) > MAX_ROSTER_BYTES:
+        raise gr.Error(
+            f"That file is too big for a roster (the limit is {MAX_ROSTER_BYTES // 1_000_000} MB)."
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise gr.Error(
+            "That file is not UTF-8 text; save the roster as 'CSV UTF-8' and try again."
+        ) from error
+
+
 def gradebook_file(db: Database, class_id: int) -> str:
     """The gradebook CSV written to a temporary file, for the download button."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
@@ -103,7 +120,9 @@ def build(db: Database) -> gr.Blocks:
                     height=320,
                 )
             with gr.Tab("Common errors"):
-                errors = gr.Dataframe(headers=ERROR_COLUMNS, interactive=False, wrap=True)
+                errors = gr.Dataframe(
+                    headers=ERROR_COLUMNS, interactive=False, wrap=True, elem_id="common-errors"
+                )
             with gr.Tab("Learner"):
                 with gr.Row():
                     student_pick = gr.Dropdown(label="Student", choices=[])
@@ -128,8 +147,10 @@ def build(db: Database) -> gr.Blocks:
                     lines=5,
                     placeholder="username,display_name,password\nada,Ada Lovelace,",
                 )
-                import_button = gr.Button("Import roster")
-                invitations = gr.Markdown()
+                with gr.Row():
+                    roster_file = gr.UploadButton("Load a CSV file…", file_types=[".csv"], type="filepath")
+                    import_button = gr.Button("Import roster", variant="primary")
+                invitations = gr.Markdown(elem_id="invitations")
                 gradebook_button = gr.DownloadButton("Download gradebook (CSV)")
 
         def teacher(request: gr.Request) -> UserInfo:
@@ -237,6 +258,7 @@ def build(db: Database) -> gr.Blocks:
         create_button.click(on_create, inputs=new_class, outputs=[class_pick, new_class])
         student_pick.change(on_student, inputs=student_pick, outputs=attempt_pick)
         attempt_pick.change(on_attempt, inputs=attempt_pick, outputs=attempt_view)
+        roster_file.upload(read_roster_file, inputs=roster_file, outputs=roster_csv)
         import_button.click(on_import, inputs=[class_pick, roster_csv], outputs=invitations).then(
             on_class, inputs=class_pick, outputs=class_views
         )
