@@ -40,6 +40,11 @@ def test_poles_are_skipped_not_taken_as_differences():
     assert compare_numerically(1 / (x - 7), 1 / (x - 7) + 1)[0] is False
 
 
+def test_derivatives_are_compared_by_their_value():
+    assert compare_numerically(sympy.Derivative(x**3, x), 3 * x**2) == (True, None)
+    assert compare_numerically(sympy.Derivative(x**3, x), 3 * x**2 + 1)[0] is False
+
+
 def test_points_where_only_one_side_is_defined_are_skipped():
     assert compare_numerically((x**2 - 49) / (x - 7), x + 7) == (True, None)
     assert compare_numerically(sympy.sqrt(x) ** 2, x) == (True, None)
