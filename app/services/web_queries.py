@@ -270,6 +270,13 @@ def recent_jobs(db: Database, *, limit: int = 20) -> list[tuple[int, str]]:
         return [(job_id, name) for job_id, name in session.execute(query)]
 
 
+def job_counts(db: Database) -> dict[str, int]:
+    """How many assessment jobs are in each status (the batch queue at a glance)."""
+    query = select(AssessmentJob.status, func.count()).group_by(AssessmentJob.status)
+    with db.transaction() as session:
+        return {status: count for status, count in session.execute(query)}
+
+
 def _summaries() -> Select[tuple[Attempt, Problem, str]]:
     return (
         select(Attempt, Problem, User.username)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 import gradio as gr
@@ -10,7 +11,7 @@ import pandas as pd
 from app.db import Database
 from app.services import assessment
 from app.services.users import UserInfo, create_user
-from app.services.web_queries import recent_jobs
+from app.services.web_queries import job_counts, recent_jobs
 from app.settings import Settings
 from app.web.ui.common import greeting, header, shown_to_user, signed_in
 from app.worker.client import WorkerClient
@@ -23,7 +24,7 @@ WORKER_COLUMNS = ["worker", "running", "waiting", "slots", "tokens/s"]
 def progress_html(progress: assessment.JobProgress) -> str:
     """A progress bar with counts, and the score so far."""
     share = progress.done / progress.total if progress.total else 1.0
-    error = f"<p class='ft-bad'>{progress.error}</p>" if progress.error else ""
+    error = f"<p class='ft-bad'>{escape(progress.error)}</p>" if progress.error else ""
     return (
         f"<div class='ft-job'><b>Job {progress.job_id}</b> · {progress.kind} · {progress.status}"
         f"<div class='ft-bar'><div style='width: {share:.0%}'></div></div>"
@@ -141,8 +142,11 @@ def build(db: Database, settings: Settings, client: WorkerClient) -> gr.Blocks:
         def on_workers(request: gr.Request):
             admin(request)
             frame = workers_frame(client)
-            note = "" if len(frame) else "No model worker is running: the symbolic tutor works without one."
-            return frame, note
+            counts = job_counts(db)
+            jobs = f"Batch jobs: {counts.get('queued', 0)} queued, {counts.get('running', 0)} running."
+            if not len(frame):
+                jobs += " No model worker is running: the symbolic tutor works without one."
+            return frame, jobs
 
         def on_create(username: str, name: str, role: str, password: str, request: gr.Request) -> str:
             admin(request)
