@@ -22,10 +22,10 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from app.db import Database
-from app.models import Assignment
 from app.services.classes import create_class, enroll_student
 from app.services.curriculum import sync_skills
 from app.services.users import create_user
+from app.services.web_queries import create_assignment
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -84,9 +84,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     }
     algebra = create_class(database, teacher_id=ids["grace"], name="Algebra 1").id
     enroll_student(database, class_id=algebra, student_id=ids["ada"])
-    with database.transaction() as session:
-        session.add(Assignment(class_id=algebra, title="Two-step equations", skill_id="linear_two_step",
-                               difficulty=1, problem_count=3, created_by=ids["grace"]))  # fmt: skip
+    create_assignment(
+        database, teacher_id=ids["grace"], class_id=algebra, title="Two-step equations",
+        skill_id="linear_two_step", difficulty=1, problem_count=3, due_at=None,
+    )  # fmt: skip
     database.dispose()
 
     port = _free_port()
