@@ -153,8 +153,8 @@ def _echo_progress(progress) -> None:
 
 @main.command("serve")
 @click.option("--host", default=None, help="Address to listen on (default: the FLASHTUTOR_HOST setting).")
-@click.option("--port", type=int, default=None, help="Port to listen on (default: the FLASHTUTOR_PORT setting).")
-@click.option("--broker", default=None, help="Redis URL of the Celery worker pool; default: an in-process worker.")
+@click.option("--port", type=int, default=None, help="Port to listen on (default: FLASHTUTOR_PORT).")
+@click.option("--broker", default=None, help="Redis URL of the worker pool (default: in-process worker).")
 def serve(host: str | None, port: int | None, broker: str | None) -> None:
     """Start the web app: login, student, teacher and admin pages, and the HTTP API."""
     import uvicorn
