@@ -27,6 +27,7 @@ from app.services.errors import (
     PermissionDenied,
     ServiceError,
 )
+from app.services.help import request_hint
 from app.services.progress import progress
 from app.services.users import authenticate, start_login_session
 from app.web.auth import RateLimited, SignedIn, Student, Teacher
@@ -147,6 +148,12 @@ def submit_step(attempt_id: int, step: StepIn, request: Request, user: Student) 
         time_taken_ms=step.time_taken_ms,
     )
     return asdict(result)
+
+
+@router.post("/api/attempts/{attempt_id}/hint", tags=["practice"])
+def hint(attempt_id: int, request: Request, user: Student) -> dict[str, Any]:
+    """The next rung of the hint ladder (nudge, specific hint, the next step) on the learner's attempt."""
+    return asdict(request_hint(request.app.state.db, attempt_id=attempt_id, user_id=user.id))
 
 
 @router.post("/api/attempts/{attempt_id}/finish", tags=["practice"])
