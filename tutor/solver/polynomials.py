@@ -110,7 +110,7 @@ def quadratic_move(text: str, state: sympy.Basic, use_formula: bool) -> Move | N
     if not use_formula and factored != lhs and not factored.is_Pow:
         return f"{fmt(factored)} = 0", "factor the left side", _factoring_hint(lhs)
     a, b, c = poly.all_coeffs()
-    roots = sorted(sympy.roots(poly, filter="R"), key=float)  # the formula itself: exact, no simplify
+    roots = sorted(set(sympy.solve(lhs, x)), key=float)
     discriminant = b**2 - 4 * a * c
     return (
         _alternatives([sympy.Eq(x, sympy.together(root)) for root in roots]),
