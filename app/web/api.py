@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 from redis import RedisError
 from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from app.roster import export_gradebook
 from app.services import tutoring, web_queries
@@ -30,7 +31,7 @@ from app.services.errors import (
 from app.services.help import request_hint
 from app.services.progress import progress
 from app.services.users import authenticate, start_login_session
-from app.web.auth import RateLimited, SignedIn, Student, Teacher
+from app.web.auth import DATABASE_AWAY, RateLimited, SignedIn, Student, Teacher
 from app.worker.requests import GenerationFailed, Overloaded, WorkerError
 
 router = APIRouter()
@@ -221,4 +222,16 @@ async def _refusal(_request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(error)}, code)
 
 
-error_handlers = {ServiceError: _refusal, WorkerError: _refusal, RateLimited: _refusal}
+async def _database_away(_request: Request, _error: Exception) -> JSONResponse:
+    # The connection pool reconnects by itself (pre-ping) once the database is back; nothing to reset.
+    headers = {"Retry-After": "5"}
+    return JSONResponse({"detail": DATABASE_AWAY}, status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
+
+
+error_handlers = {
+    ServiceError: _refusal,
+    WorkerError: _refusal,
+    RateLimited: _refusal,
+    OperationalError: _database_away,
+    InterfaceError: _database_away,
+}

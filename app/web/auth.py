@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from app.db import Database
@@ -35,6 +36,7 @@ PAGE_ROLES = {
     "/api/openapi.json": ROLES,
 }
 PUBLIC_PREFIXES = ("/login", "/static/", "/health", "/ready", "/favicon.ico")
+DATABASE_AWAY = "the database cannot be reached right now; please try again in a moment"
 
 
 class RateLimited(Exception):
@@ -146,7 +148,10 @@ async def guard_pages(request: Request, call_next: Callable) -> Response:
     if roles is None:
         return await call_next(request)
     # The lookup reads the database; off the event loop, so a busy database never stalls the server.
-    user = await run_in_threadpool(signed_in_user, request.app.state.db, request)
+    try:
+        user = await run_in_threadpool(signed_in_user, request.app.state.db, request)
+    except (OperationalError, InterfaceError):  # middleware runs outside the app's exception handlers
+        return JSONResponse({"detail": DATABASE_AWAY}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
     if user is None:
         if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
             return RedirectResponse(f"/login?next={quote(path)}", status_code=status.HTTP_303_SEE_OTHER)
