@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 
+from kombu.exceptions import OperationalError as BrokerError
+from redis import RedisError
+
 from app.db import Database
 from app.settings import Settings
 from app.worker.flags import Flags, MemoryFlags, RedisFlags, cancel_flag
@@ -18,6 +21,7 @@ from app.worker.streams import MemoryStreams, RedisStreams, StreamEvent, TokenSt
 
 Dispatch = Callable[[str, dict, str], None]  # (task name, keyword arguments, queue)
 CANCEL_TTL_S = 3600
+BROKER_AWAY = "the tutor model's queue (Redis) cannot be reached right now; please try again in a moment"
 
 
 class WorkerClient:
@@ -47,12 +51,15 @@ class WorkerClient:
 
     def submit(self, request: GenerationRequest) -> str:
         """Queue a generation; raises ModelUnavailable / Overloaded with a message for the user."""
-        workers = self.workers()
-        if not workers:
-            raise ModelUnavailable(NO_MODEL)
-        if request.priority == "interactive" and all(w["waiting"] >= w["slots"] * 4 for w in workers):
-            raise Overloaded("the tutor model is busy right now; please try again in a minute")
-        self._dispatch("generate", {"request": request.to_dict()}, request.priority)
+        try:
+            workers = self.workers()
+            if not workers:
+                raise ModelUnavailable(NO_MODEL)
+            if request.priority == "interactive" and all(w["waiting"] >= w["slots"] * 4 for w in workers):
+                raise Overloaded("the tutor model is busy right now; please try again in a minute")
+            self._dispatch("generate", {"request": request.to_dict()}, request.priority)
+        except (RedisError, BrokerError) as error:
+            raise ModelUnavailable(BROKER_AWAY) from error
         return request.request_id
 
     def events(self, request_id: str) -> Iterator[StreamEvent]:
@@ -61,10 +68,13 @@ class WorkerClient:
         The last event says how it ended: "done", "length" (max tokens), "cancelled" or "timeout".
         Raises GenerationFailed when the worker reported an error, StreamTimeout when it went silent.
         """
-        for event in self.streams.read(request_id, timeout_s=self.read_timeout_s):
-            if event.status == "error":
-                raise GenerationFailed(event.error or "the model failed without saying why")
-            yield event
+        try:
+            for event in self.streams.read(request_id, timeout_s=self.read_timeout_s):
+                if event.status == "error":
+                    raise GenerationFailed(event.error or "the model failed without saying why")
+                yield event
+        except RedisError as error:
+            raise GenerationFailed(f"the reply was cut off: {BROKER_AWAY}") from error
 
     def text(self, request_id: str) -> Iterator[str]:
         """Just the reply's text chunks, in order."""

@@ -1,0 +1,74 @@
+"""Workers and their broker failing under the app: a worker killed mid-job, Redis stopped and restarted.
+
+The user gets a clear message while a service is away, and everything recovers by itself when it
+returns; a batch job finishes with every item graded exactly once.
+"""
+
+from __future__ import annotations
+
+import csv
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from app.db import Database
+from app.models import AssessmentItem
+from app.services.assessment import create_grading_job, job_progress
+from app.worker.client import celery_client
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+COMPLETION = {"prompt": [1, 2, 3, 4], "max_tokens": 4, "temperature": 0}
+
+
+def test_redis_restart_gives_a_clear_message_then_the_model_comes_back(
+    database_url, redis_server, processes, open_web, tiny_model_path, wait_for
+) -> None:
+    processes.start_worker(tiny_model_path, queues="interactive")
+    client, ada = open_web(database_url, redis_server.url)
+
+    def model_answers() -> bool:
+        return client.post("/v1/completions", headers=ada, json=COMPLETION).status_code == 200
+
+    wait_for(model_answers, timeout_s=90, what="the model worker answering")
+
+    redis_server.stop()
+    refused = client.post("/v1/completions", headers=ada, json=COMPLETION)
+    assert refused.status_code == 503, refused.text
+    assert "try again" in refused.json()["error"]["message"]
+    assert "unknown" in str(client.get("/ready").json()["model_workers"])
+    session = client.post("/api/sessions", headers=ada, json={}).json()  # the symbolic tutor carries on
+    attempt_id = client.post(f"/api/sessions/{session['id']}/next", headers=ada).json()["attempt_id"]
+    assert client.post(f"/api/attempts/{attempt_id}/hint", headers=ada).status_code == 200
+
+    redis_server.start()
+    wait_for(model_answers, timeout_s=90, what="the model answering again after Redis came back")
+
+
+def test_a_batch_job_survives_a_killed_worker_with_every_item_once(
+    tmp_path, database_url, redis_server, processes, wait_for
+) -> None:
+    rows = tmp_path / "answers.csv"
+    with rows.open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["learner", "problem", "answer", "expected"])
+        writer.writerows([f"l{i}", "Solve 2x = 4", f"x = {i % 3}", "x = 2"] for i in range(600))
+    db = Database(database_url)
+    job_id = create_grading_job(db, rows, name=f"fault-{uuid.uuid4().hex[:6]}")
+    first = processes.start_worker(None, queues="batch")
+    client = celery_client(redis_server.url)
+    client.submit_assessment(job_id)
+
+    wait_for(lambda: job_progress(db, job_id).done >= 20, timeout_s=60, what="the first items graded")
+    first.kill()
+    done_at_kill = job_progress(db, job_id).done
+    assert done_at_kill < 600, "the job finished before the kill; make it longer"
+
+    processes.start_worker(None, queues="batch")  # resumes unfinished jobs when it starts
+    wait_for(lambda: job_progress(db, job_id).status == "done", timeout_s=90, what="the job finishing")
+    with db.transaction() as session:
+        counted = select(func.count(), func.count(func.distinct(AssessmentItem.item_index)))
+        items, distinct = session.execute(counted.where(AssessmentItem.job_id == job_id)).one()
+    assert items == distinct == 600
+    assert job_progress(db, job_id).correct == 200
+    db.dispose()
