@@ -29,13 +29,18 @@ def check_power(base: sympy.Basic, exponent: sympy.Basic) -> None:
     if abs(exponent) > MAX_EXPONENT:
         raise LimitError(f"the exponent {_short(exponent)} is too large (the limit is {MAX_EXPONENT})")
     if isinstance(base, sympy.Rational) and base not in (0, 1, -1):
-        digits = abs(float(exponent)) * math.log10(max(abs(base.p), abs(base.q)))
+        # SymPy writes (a/b)^(p/q) with a whole power of b of up to q - 1, so q counts like the exponent.
+        spread = abs(float(exponent)) + (exponent.q if isinstance(exponent, sympy.Rational) else 1)
+        digits = spread * math.log10(max(abs(base.p), abs(base.q)))
         if digits > MAX_RESULT_DIGITS:
             raise LimitError(f"the power {_short(base)}^{_short(exponent)} has too many digits to work with")
 
 
 def check_factorial(argument: sympy.Basic) -> None:
-    """Refuse factorials of large integers, which SymPy would compute digit by digit."""
+    """Refuse factorials of large integers, which SymPy would compute digit by digit, and of non-integers:
+    ``12.1!`` is a gamma value, and judging the sign of ``12.1!!`` runs mpmath for ever."""
+    if argument.is_number and not argument.is_Integer:
+        raise LimitError("a factorial needs a whole number, like 5!")
     if isinstance(argument, sympy.Number) and argument.is_finite and abs(argument) > MAX_FACTORIAL:
         raise LimitError(f"the factorial of {_short(argument)} is too large (the limit is {MAX_FACTORIAL}!)")
 
