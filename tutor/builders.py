@@ -46,6 +46,12 @@ def power(base: sympy.Basic, exponent: sympy.Basic) -> sympy.Basic:
     return base**exponent
 
 
+def root(radicand: sympy.Basic, index: sympy.Basic) -> sympy.Basic:
+    """The ``index``-th root, size-checked like the power ``radicand^(1/index)`` that it is."""
+    check_power(radicand, 1 / index)
+    return sympy.root(radicand, index)
+
+
 def factorial(argument: sympy.Basic) -> sympy.Basic:
     check_factorial(argument)
     return sympy.factorial(argument)

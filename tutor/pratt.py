@@ -15,6 +15,7 @@ from tutor.builders import (
     factorial,
     number,
     power,
+    root,
 )  # fmt: skip
 from tutor.lexer import MathSyntaxError, Token
 from tutor.limits import MAX_NESTING, LimitError
@@ -269,7 +270,7 @@ class Parser:
             index = self.expression(0)
             self.expect("]")
             radicand = self.latex_argument()
-            return self.build(token, lambda: sympy.root(radicand, index))
+            return self.build(token, lambda: root(radicand, index))
         if self.peek.text == "(" and self.peek.kind == "op":
             self.advance()
             arguments = self.items_until(")")
