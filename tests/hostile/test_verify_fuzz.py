@@ -1,0 +1,74 @@
+"""check_step and check_answer under hostile input: a verdict or a MathSyntaxError, within the deadline."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.hostile.corpus import CODE_INJECTION, RESOURCE_BOMBS
+from tests.hostile.strategies import ANY_INPUT, NEAR_VALID_MATH
+from tutor.verify import AnswerVerdict, MathSyntaxError, StepVerdict, check_answer, check_step, warm_up
+
+SECONDS = 1.0
+SLACK = 4.0  # parsing in the caller, plus starting a replacement worker after a missed deadline
+STATUSES = {"equivalent", "implied", "invalid", "unverifiable"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def workers() -> Iterator[None]:
+    warm_up()
+    yield
+
+
+def bounded(call: Callable[[], Any]) -> Any:
+    """The verdict of ``call``, or None for a clear MathSyntaxError; no other outcome and no overrun."""
+    started = time.perf_counter()
+    try:
+        verdict = call()
+    except MathSyntaxError as error:
+        assert str(error).strip()
+        verdict = None
+    elapsed = time.perf_counter() - started
+    assert elapsed < SECONDS + SLACK, f"the check took {elapsed:.1f} s"
+    if isinstance(verdict, StepVerdict):
+        assert verdict.status in STATUSES and verdict.message.strip()
+    elif verdict is not None:
+        assert isinstance(verdict, AnswerVerdict) and isinstance(verdict.correct, bool) and verdict.message
+    return verdict
+
+
+def test_a_step_that_cannot_be_checked_in_time_is_unverifiable() -> None:
+    verdict = bounded(lambda: check_step("(x+y+z)^200 = x", "x = 2", seconds=SECONDS))
+    assert verdict.status == "unverifiable" and "too long" in verdict.message
+    assert check_step("2x + 3 = 7", "x = 2").status == "equivalent"  # the pool replaced its worker
+
+
+def test_an_answer_that_cannot_be_checked_in_time_is_not_marked_correct() -> None:
+    verdict = bounded(lambda: check_answer("exp(exp(exp(exp(exp(x)))))", "x = 2", seconds=SECONDS))
+    assert verdict.correct is False and "in time" in verdict.message
+    assert check_answer("x = 2", "2").correct
+
+
+@pytest.mark.parametrize("text", CODE_INJECTION + RESOURCE_BOMBS[:40])
+def test_corpus_steps_and_answers_are_bounded(text: str) -> None:
+    bounded(lambda: check_step(text, "x = 2", seconds=SECONDS))
+    bounded(lambda: check_step("x^2 = 4", text, seconds=SECONDS))
+    verdict = bounded(lambda: check_answer(text, "2", seconds=SECONDS))
+    assert verdict.correct is False
+
+
+@settings(settings.get_profile("hostile"), max_examples=60)
+@given(st.one_of(NEAR_VALID_MATH, ANY_INPUT), NEAR_VALID_MATH)
+def test_random_steps_get_a_verdict_or_a_clear_error(before: str, after: str) -> None:
+    bounded(lambda: check_step(before, after, seconds=SECONDS))
+
+
+@settings(settings.get_profile("hostile"), max_examples=60)
+@given(ANY_INPUT, NEAR_VALID_MATH)
+def test_random_answers_get_a_verdict(submitted: str, expected: str) -> None:
+    bounded(lambda: check_answer(submitted, expected, seconds=SECONDS))
