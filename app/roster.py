@@ -103,7 +103,24 @@ def import_roster(db: Database, *, class_id: int, csv_text: str) -> RosterImport
 
 
 def _read_rows(csv_text: str) -> tuple[list[_Row], list[RowError]]:
+    _check_text(csv_text)
     reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))  # Excel writes a byte-order mark
+    try:
+        return _parse_rows(reader)
+    except csv.Error as error:
+        raise RosterError([RowError(reader.line_num + 1, f"this is not readable as CSV ({error})")]) from None
+
+
+def _check_text(csv_text: str) -> None:
+    """Reject text no database can store: NUL characters (a UTF-16 file read as UTF-8) or lone surrogates."""
+    bad = next((i for i, char in enumerate(csv_text) if char == "\x00" or "\ud800" <= char <= "\udfff"), None)
+    if bad is not None:
+        line = csv_text.count("\n", 0, bad) + 1
+        message = f"character {csv_text[bad]!r} is not text; save the roster as a UTF-8 CSV file"
+        raise RosterError([RowError(line, message)])
+
+
+def _parse_rows(reader: csv.DictReader) -> tuple[list[_Row], list[RowError]]:
     header = [name.strip().lower() for name in reader.fieldnames or []]
     expected = ", ".join(ROSTER_COLUMNS)
     if "username" not in header:
@@ -111,6 +128,9 @@ def _read_rows(csv_text: str) -> tuple[list[_Row], list[RowError]]:
     unknown = [name for name in header if name not in ROSTER_COLUMNS]
     if unknown:
         raise RosterError([RowError(1, f"unknown column(s) {', '.join(unknown)}; expected {expected}")])
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise RosterError([RowError(1, f"the header names the column(s) {', '.join(repeated)} twice")])
     reader.fieldnames = header
     rows: list[_Row] = []
     errors: list[RowError] = []
