@@ -80,7 +80,8 @@ class SambaYConfig:
             raise ConfigError(
                 f"mamba_dt_rank must be 'auto' or a positive integer, got {self.mamba_dt_rank!r}"
             )
-        if not self.layer_norm_eps > 0:
+        eps = self.layer_norm_eps
+        if not isinstance(eps, int | float) or isinstance(eps, bool) or not eps > 0:
             raise ConfigError(f"layer_norm_eps must be positive, got {self.layer_norm_eps!r}")
         n = self.num_hidden_layers
         if n % 4:
@@ -112,7 +113,7 @@ class SambaYConfig:
                 f"model_type is {raw.get('model_type')!r}; this code runs {MODEL_TYPE!r} models"
             )
         architectures = raw.get("architectures") or [ARCHITECTURE]
-        if ARCHITECTURE not in architectures:
+        if not isinstance(architectures, list) or ARCHITECTURE not in architectures:
             raise ConfigError(f"architectures {architectures} does not include {ARCHITECTURE}")
         if raw.get("hidden_act", "silu") != "silu":
             raise ConfigError(f"hidden_act {raw['hidden_act']!r} is not supported (only 'silu')")
@@ -208,6 +209,8 @@ def _window(raw: dict[str, Any], n: Any) -> int:
     if isinstance(window, list):  # older form: one entry per layer, None where attention is global
         if len(window) != n:
             raise ConfigError(f"sliding_window has {len(window)} entries for {n} layers")
+        if any(not isinstance(w, int) for w in window if w is not None):
+            raise ConfigError(f"sliding_window list entries must be whole numbers or null, got {window!r}")
         windowed = {i for i, w in enumerate(window) if w is not None}
         sizes = {window[i] for i in windowed}
         if windowed != swa_layers or len(sizes) != 1:

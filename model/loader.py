@@ -8,6 +8,7 @@ quirks live here: the "model." name prefix, the tied LM head (no lm_head.weight)
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import torch
@@ -18,6 +19,8 @@ from model.sambay import FLOAT32_PARAMETERS, SambaY
 
 CHECKPOINT_PREFIX = "model."
 SINGLE_FILE = "model.safetensors"
+FLOAT_DTYPES = {"F16", "BF16", "F32", "F64"}
+LAYER_NAME = re.compile(r"model\.layers\.(\d+)\.")
 INDEX_FILE = "model.safetensors.index.json"
 
 
@@ -43,11 +46,16 @@ def load_model(
         config = SambaYConfig.from_folder(folder)
     except ConfigError as error:
         raise CheckpointError(f"{folder} is not a usable SambaY (phi4flash) checkpoint: {error}") from None
+    files = _tensor_files(folder)
+    names = {name: file for file, file_names in files.items() for name in file_names}
+    layers = {match.group(1) for name in names if (match := LAYER_NAME.match(name))}
+    if len(layers) != config.num_hidden_layers:  # checked first: a config claiming millions of layers
+        raise CheckpointError(  # would take hours to build even on the meta device
+            f"{folder}: config.json has {config.num_hidden_layers} layers, the tensors have {len(layers)}"
+        )
     with torch.device("meta"):
         model = SambaY(config)
     expected = checkpoint_shapes(model)
-    files = _tensor_files(folder)
-    names = {name: file for file, file_names in files.items() for name in file_names}
     missing = sorted(set(expected) - set(names))
     unexpected = sorted(set(names) - set(expected))
     if missing or unexpected:
@@ -67,7 +75,10 @@ def load_model(
         try:
             with safe_open(file, framework="pt", device="cpu") as reader:
                 for name in file_names:
-                    shape = tuple(reader.get_slice(name).get_shape())
+                    tensor = reader.get_slice(name)
+                    if (dtype_name := tensor.get_dtype()) not in FLOAT_DTYPES:
+                        raise CheckpointError(f"tensor {name} in {file.name} holds {dtype_name}, not weights")
+                    shape = tuple(tensor.get_shape())
                     if shape != expected[name]:
                         raise CheckpointError(
                             f"tensor {name} in {file.name} has shape {list(shape)}, "
@@ -89,6 +100,8 @@ def _tensor_files(folder: Path) -> dict[Path, list[str]]:
             weight_map = json.loads((folder / INDEX_FILE).read_text(encoding="utf-8"))["weight_map"]
             files: dict[Path, list[str]] = {}
             for name, shard in weight_map.items():
+                if Path(shard).name != shard:
+                    raise ValueError(f"the shard {shard!r} is not a file name inside the folder")
                 files.setdefault(folder / shard, []).append(name)
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
             raise CheckpointError(
