@@ -47,6 +47,10 @@ PHI4_CHAT_TEMPLATE = (
     "{{ '<|assistant|>' }}{% else %}{{ eos_token }}{% endif %}"
 )
 CHAT_ROLES = ("system", "user", "assistant")
+# tiktoken's pre-tokenizer overflows its stack (a Rust panic, not an Exception) on whitespace runs of
+# about a million characters, so runs longer than this are encoded in pieces of this size.
+WHITESPACE_CHUNK = 4096
+_LONG_WHITESPACE = re.compile(rf"\s{{{WHITESPACE_CHUNK + 1},}}")
 
 
 class TokenizerError(ValueError):
@@ -90,7 +94,7 @@ class Tokenizer:
         eos_token_ids: Iterable[int],
         vocab_size: int,
     ) -> None:
-        self._encode_ordinary = encode_ordinary
+        self._encode_backend = encode_ordinary
         self._token_bytes = token_bytes
         self._added = {token.text: token for token in added_tokens}
         self._added_by_id = {token.id: token for token in self._added.values()}
@@ -112,6 +116,17 @@ class Tokenizer:
             return self._encode_ordinary(text)
         pieces = self._added_pattern.split(text)  # text, token, text, token, ..., text
         return self._encode_parts(self._added[p] if n % 2 else p for n, p in enumerate(pieces))
+
+    def _encode_ordinary(self, text: str) -> list[int]:
+        """The backend's ids for plain text, with very long whitespace runs cut into pieces."""
+        ids: list[int] = []
+        start = 0
+        for match in _LONG_WHITESPACE.finditer(text):
+            ids += self._encode_backend(text[start : match.start()])
+            for piece in range(match.start(), match.end(), WHITESPACE_CHUNK):
+                ids += self._encode_backend(text[piece : min(piece + WHITESPACE_CHUNK, match.end())])
+            start = match.end()
+        return ids + self._encode_backend(text[start:])
 
     def token_bytes(self, token_id: int) -> bytes:
         """The raw bytes of one token; a multi-byte character may span several tokens."""
