@@ -16,6 +16,8 @@ from app.db import Database
 from app.models import AssessmentItem
 from app.services.assessment import create_grading_job, job_progress
 from app.worker.client import celery_client
+from app.worker.requests import GenerationRequest
+from app.worker.streams import StreamTimeout
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 COMPLETION = {"prompt": [1, 2, 3, 4], "max_tokens": 4, "temperature": 0}
@@ -72,3 +74,23 @@ def test_a_batch_job_survives_a_killed_worker_with_every_item_once(
     assert items == distinct == 600
     assert job_progress(db, job_id).correct == 200
     db.dispose()
+
+
+def test_a_worker_killed_mid_reply_ends_the_reply_clearly_and_a_new_worker_serves(
+    redis_server, processes, tiny_model_path, wait_for
+) -> None:
+    first = processes.start_worker(tiny_model_path, queues="interactive")
+    client = celery_client(redis_server.url)
+    client.read_timeout_s = 3.0
+    wait_for(lambda: len(client.workers()) == 1, timeout_s=90, what="the model worker's heartbeat")
+    long_reply = GenerationRequest(prompt_token_ids=[1, 2, 3], max_tokens=100_000, temperature=0.0)
+    events = client.events(client.submit(long_reply))
+    next(events)  # the worker is generating
+    first.kill()
+    with pytest.raises(StreamTimeout, match="no output for request"):
+        for _ in events:
+            pass
+
+    processes.start_worker(tiny_model_path, queues="interactive")
+    short = GenerationRequest(prompt_token_ids=[1, 2, 3], max_tokens=4, temperature=0.0)
+    wait_for(lambda: client.generate(short) is not None, timeout_s=90, what="a new worker answering")
