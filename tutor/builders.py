@@ -19,8 +19,16 @@ ONE_ARGUMENT: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
 }  # fmt: skip
 
 
+def expressions(*values: sympy.Basic) -> None:
+    """Refuse sets, points and relations where a number is needed: SymPy half-builds such objects
+    (``{1, y}!``) and fails later, in the middle of a check, with an error no learner can read."""
+    if not all(isinstance(value, sympy.Expr) and not isinstance(value, sympy.Tuple) for value in values):
+        raise TypeError("this needs a number or an expression, not a set, point or equation")
+
+
 def apply_function(name: str, arguments: list[sympy.Basic]) -> sympy.Basic:
     """Call an allow-listed function; ``diff`` builds an unevaluated derivative."""
+    expressions(*arguments)
     if name == "diff":
         if len(arguments) == 1 and len(arguments[0].free_symbols) == 1:
             arguments.append(next(iter(arguments[0].free_symbols)))
@@ -42,17 +50,20 @@ def number(text: str) -> sympy.Rational:
 
 
 def power(base: sympy.Basic, exponent: sympy.Basic) -> sympy.Basic:
+    expressions(base, exponent)
     check_power(base, exponent)
     return base**exponent
 
 
 def root(radicand: sympy.Basic, index: sympy.Basic) -> sympy.Basic:
     """The ``index``-th root, size-checked like the power ``radicand^(1/index)`` that it is."""
+    expressions(radicand, index)
     check_power(radicand, 1 / index)
     return sympy.root(radicand, index)
 
 
 def factorial(argument: sympy.Basic) -> sympy.Basic:
+    expressions(argument)
     check_factorial(argument)
     return sympy.factorial(argument)
 
