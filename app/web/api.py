@@ -6,12 +6,15 @@ Refusals from the services become HTTP errors with the service's own words (see 
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, status
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from redis import RedisError
 from sqlalchemy import text
@@ -228,7 +231,21 @@ async def _database_away(_request: Request, _error: Exception) -> JSONResponse:
     return JSONResponse({"detail": DATABASE_AWAY}, status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
 
 
+async def _invalid_request(_request: Request, error: RequestValidationError) -> Response:
+    # The errors echo the input back; ASCII escapes keep text with unpaired surrogates (valid JSON,
+    # invalid UTF-8) encodable, where FastAPI's own handler would crash with a 500.
+    body = json.dumps({"detail": jsonable_encoder(error.errors())}, ensure_ascii=True)
+    return Response(body, status.HTTP_422_UNPROCESSABLE_CONTENT, media_type="application/json")
+
+
+async def _not_unicode(_request: Request, _error: Exception) -> JSONResponse:
+    detail = "the text contains characters that are not valid Unicode (unpaired surrogates); please retype it"
+    return JSONResponse({"detail": detail}, status.HTTP_400_BAD_REQUEST)
+
+
 error_handlers = {
+    RequestValidationError: _invalid_request,
+    UnicodeEncodeError: _not_unicode,
     ServiceError: _refusal,
     WorkerError: _refusal,
     RateLimited: _refusal,

@@ -12,7 +12,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -68,7 +68,9 @@ class ChatCompletionRequest(Sampling):
 
 
 class CompletionRequest(Sampling):
-    prompt: list[int] = Field(min_length=1, max_length=32768, description="Prompt token ids.")
+    prompt: list[Annotated[int, Field(ge=0)]] = Field(
+        min_length=1, max_length=32768, description="Prompt token ids."
+    )
 
 
 @dataclass(frozen=True)
