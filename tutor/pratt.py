@@ -169,7 +169,7 @@ class Parser:
         if kind == "deriv":
             operand = self.expression(IMPLICIT - 1)
             variable = sympy.Symbol(text, real=True)
-            return self.build(token, lambda: sympy.Derivative(operand, variable))
+            return self.build(token, lambda: apply_function("diff", [operand, variable]))
         if kind == "op" and text in {"-", "+", "±", "∓"}:
             operand = self.expression(30)
             sign = {"-": -1, "+": 1, "±": PLUS_MINUS, "∓": -PLUS_MINUS}[text]

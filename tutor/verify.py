@@ -16,6 +16,7 @@ from tutor.verdicts import AnswerVerdict, StepVerdict
 __all__ = ["AnswerVerdict", "MathSyntaxError", "StepVerdict", "check_answer", "check_step", "warm_up"]
 
 DEFAULT_SECONDS = 3.0
+UNCHECKED_ANSWER = "I couldn't check this answer automatically; compare it with the solution."
 _pool = DeadlinePool(size=2)
 
 
@@ -27,7 +28,9 @@ def check_step(before: str, after: str, *, seconds: float = DEFAULT_SECONDS) -> 
         return _pool.run(judge_step, (before, after), seconds)
     except DeadlineExceeded:
         return StepVerdict("unverifiable", UNVERIFIABLE + " (it took too long to check)")
-    except RecursionError:
+    except MathSyntaxError:
+        raise
+    except Exception:  # SymPy's own failures on unusual input (PolynomialError, AttributeError in solveset)
         return StepVerdict("unverifiable", UNVERIFIABLE)
 
 
@@ -39,6 +42,8 @@ def check_answer(submitted: str, expected: str, *, seconds: float = DEFAULT_SECO
         correct = _pool.run(answers_match, (submitted, expected), seconds)
     except DeadlineExceeded:
         return AnswerVerdict(False, "I couldn't check this answer in time; compare it with the solution.")
+    except Exception:  # SymPy's own failures on unusual input: never reported as right or wrong
+        return AnswerVerdict(False, UNCHECKED_ANSWER)
     if correct:
         return AnswerVerdict(True, "Correct!")
     return AnswerVerdict(False, f"Not quite: {submitted.strip()} is not the expected answer.")

@@ -57,7 +57,9 @@ def test_factorials_of_non_integers_are_refused(text: str) -> None:
     assert time.perf_counter() - started < PARSE_SECONDS
 
 
-@pytest.mark.parametrize("text", [r"\left(30.418\right) == {1, y}!", "[1, 2]!", "(1, 2)^2", "sqrt([1, 2])"])
+@pytest.mark.parametrize(
+    "text", [r"\left(30.418\right) == {1, y}!", "[1, 2]!", "(1, 2)^2", "sqrt([1, 2])", "d/dx({0.5, 0})"]
+)
 def test_sets_and_points_where_a_number_belongs_are_refused(text: str) -> None:
     """``{1, y}!`` used to parse, then crash check_step with AttributeError deep inside SymPy."""
     with pytest.raises(MathSyntaxError, match="needs a number or an expression"):

@@ -54,6 +54,19 @@ def test_an_answer_that_cannot_be_checked_in_time_is_not_marked_correct() -> Non
     assert check_answer("x = 2", "2").correct
 
 
+@pytest.mark.parametrize(
+    ("submitted", "expected"),
+    [
+        (r"(\left(11/11\right), 9-3)", "sqrt(a)!!!! >= d/dx({0.5, 00})"),
+        (r"\left(30.418\right) == {1, y}!", "|1|"),
+    ],
+)
+def test_inputs_that_crashed_sympy_get_a_verdict(submitted: str, expected: str) -> None:
+    """Found by bench/hostile_inputs.py: these raised AttributeError from inside SymPy's solveset."""
+    assert bounded(lambda: check_answer(submitted, expected, seconds=SECONDS)).correct is False
+    bounded(lambda: check_step(submitted, expected, seconds=SECONDS))
+
+
 @pytest.mark.parametrize("text", CODE_INJECTION + RESOURCE_BOMBS[:40])
 def test_corpus_steps_and_answers_are_bounded(text: str) -> None:
     bounded(lambda: check_step(text, "x = 2", seconds=SECONDS))
