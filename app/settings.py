@@ -18,7 +18,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(
         default=Path("flashtutor-data"),
-        description="Where the embedded database, job results and the generated secret key live.",
+        description="Where the embedded database and job results live.",
     )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default: SQLite file inside data_dir."
@@ -30,12 +30,11 @@ class Settings(BaseSettings):
         default=None, description="Folder with the official checkpoint (config.json, safetensors, tokenizer)."
     )
     device: str = Field(default="auto", description="'auto', 'cpu', 'cuda' or 'cuda:N'.")
-    dtype: str = Field(default="auto", description="'auto' (bf16 on GPU, fp32 on CPU), 'bfloat16', 'float32'.")
+    dtype: str = Field(
+        default="auto", description="'auto' (bf16 on GPU, fp32 on CPU), 'bfloat16', 'float32'."
+    )
     host: str = "127.0.0.1"
     port: int = 7860
-    secret_key: str | None = Field(
-        default=None, description="Signs session cookies; generated and stored in data_dir when unset."
-    )
     admin_password: str | None = Field(
         default=None, description="First-run 'admin' account password; unset: generated and printed once."
     )

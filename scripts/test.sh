@@ -9,5 +9,7 @@ python3 -m venv .venv
 .venv/bin/pip install -q -e ".[test]"
 # The browser tests drive Debian's Chromium through Playwright (Playwright never downloads a browser).
 command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+# The fault tests start and kill a private redis-server of their own (never the shared one).
+command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server)
 .venv/bin/ruff check .
 .venv/bin/python -m pytest -q "$@"
