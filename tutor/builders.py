@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 
 import sympy
@@ -24,6 +25,19 @@ def expressions(*values: sympy.Basic) -> None:
     (``{1, y}!``) and fails later, in the middle of a check, with an error no learner can read."""
     if not all(isinstance(value, sympy.Expr) and not isinstance(value, sympy.Tuple) for value in values):
         raise TypeError("this needs a number or an expression, not a set, point or equation")
+
+
+ARITHMETIC: dict[str, Callable[[sympy.Expr, sympy.Expr], sympy.Expr]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+    "±": lambda a, b: a + PLUS_MINUS * b, "∓": lambda a, b: a - PLUS_MINUS * b,
+}  # fmt: skip
+
+
+def arithmetic(operation: str, left: sympy.Basic, right: sympy.Basic) -> sympy.Expr:
+    """``left operation right`` on expressions only: SymPy's ``*`` repeats a point (``(1, 2)*10^7`` builds
+    ten million items) and its ``+`` joins points."""
+    expressions(left, right)
+    return ARITHMETIC[operation](left, right)
 
 
 def apply_function(name: str, arguments: list[sympy.Basic]) -> sympy.Basic:

@@ -10,6 +10,7 @@ from tutor.builders import (
     ONE_ARGUMENT,
     PLUS_MINUS,
     apply_function,
+    arithmetic,
     as_set,
     expand_plus_minus,
     factorial,
@@ -81,7 +82,7 @@ class Parser:
         if self.peek.kind != "end":
             raise self.error(f"I didn't expect {_describe(self.peek)} here")
         result = clauses[0] if len(clauses) == 1 else self.build(self.tokens[0], lambda: sympy.And(*clauses))
-        return expand_plus_minus(result)
+        return self.build(self.tokens[0], lambda: expand_plus_minus(result))  # oo ± oo is NaN
 
     def clause(self) -> sympy.Basic:
         first = self.peek
@@ -172,8 +173,8 @@ class Parser:
             return self.build(token, lambda: apply_function("diff", [operand, variable]))
         if kind == "op" and text in {"-", "+", "±", "∓"}:
             operand = self.expression(30)
-            sign = {"-": -1, "+": 1, "±": PLUS_MINUS, "∓": -PLUS_MINUS}[text]
-            return self.build(token, lambda: sign * operand)
+            sign = {"-": sympy.S.NegativeOne, "+": sympy.S.One, "±": PLUS_MINUS, "∓": -PLUS_MINUS}[text]
+            return self.build(token, lambda: arithmetic("*", sign, operand))
         if kind == "op" and text in OPENERS:
             return self.bracketed(token)
         if kind == "op" and text == "{":
@@ -197,7 +198,7 @@ class Parser:
             if isinstance(left, sympy.Number) and token.kind == "num":
                 raise self.error("Two numbers in a row: put an operation between them", token)
             right = self.expression(IMPLICIT)
-            return self.build(token, lambda: left * right)
+            return self.build(token, lambda: arithmetic("*", left, right))
         self.advance()
         text = token.text
         if text == "!":
@@ -206,12 +207,9 @@ class Parser:
             exponent = self.expression(BINDING["^"] - 1)
             return self.build(token, lambda: power(left, exponent))
         right = self.expression(BINDING[text])
-        operations: dict[str, Callable[[], sympy.Basic]] = {
-            "+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
-            "/": lambda: left / right, "±": lambda: left + PLUS_MINUS * right,
-            "∓": lambda: left - PLUS_MINUS * right, "∪": lambda: sympy.Union(as_set(left), as_set(right)),
-        }  # fmt: skip
-        return self.build(token, operations[text])
+        if text == "∪":
+            return self.build(token, lambda: sympy.Union(as_set(left), as_set(right)))
+        return self.build(token, lambda: arithmetic(text, left, right))
 
     # -- brackets and functions -------------------------------------------------------------------
     def items_until(self, *closers: str) -> list[sympy.Basic]:

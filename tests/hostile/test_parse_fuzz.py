@@ -66,6 +66,24 @@ def test_sets_and_points_where_a_number_belongs_are_refused(text: str) -> None:
         parse_math(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        r"so the answer is $(\sqrt[oo]{402.161}, \sqrt[oo]{402.161})*[13562843]$.",  # took 54 s
+        "(1, 2) * 10^7",
+        "(1, 2) + (3, 4)",
+        r"\boxed{∞^{pi}±∞^{∞} ≥ ∞^{pi}±∞^{∞}}",  # escaped as TypeError: Invalid NaN comparison
+        r"\infty±∞",
+    ],
+)
+def test_arithmetic_on_points_and_nan_alternatives_is_refused_quickly(text: str) -> None:
+    """Found by bench/hostile_inputs.py."""
+    started = time.perf_counter()
+    with pytest.raises(MathSyntaxError, match="does not make sense"):
+        parse_math(text)
+    assert time.perf_counter() - started < PARSE_SECONDS
+
+
 @pytest.mark.parametrize("text", all_strings(), ids=range(len(all_strings())))
 def test_every_corpus_string_parses_or_is_refused_quickly(text: str) -> None:
     parse_or_refuse(text)
