@@ -16,6 +16,7 @@ MAX_DIGITS = 60
 MAX_EXPONENT = 1000
 MAX_RESULT_DIGITS = 5000
 MAX_FACTORIAL = 500
+MAX_RADICAL_DIGITS = 500  # SymPy factors the numbers under a root: seconds for a few thousand digits
 
 
 class LimitError(ValueError):
@@ -32,7 +33,7 @@ def check_power(base: sympy.Basic, exponent: sympy.Basic) -> None:
         # SymPy writes (a/b)^(p/q) with a whole power of b of up to q - 1, so q counts like the exponent.
         spread = abs(float(exponent)) + (exponent.q if isinstance(exponent, sympy.Rational) else 1)
         digits = spread * math.log10(max(abs(base.p), abs(base.q)))
-        if digits > MAX_RESULT_DIGITS:
+        if digits > (MAX_RESULT_DIGITS if exponent.is_integer else MAX_RADICAL_DIGITS):
             raise LimitError(f"the power {_short(base)}^{_short(exponent)} has too many digits to work with")
 
 
