@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db import Database
-from app.models import Assignment, Attempt, Problem, StepRecord, TutoringSession, User
+from app.models import Assignment, Attempt, Enrollment, Problem, StepRecord, TutoringSession, User
 from app.models.base import utcnow
 from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.services.mastery import apply_evidence
@@ -77,11 +77,16 @@ class AttemptSummary:
 
 
 def start_session(db: Database, *, user_id: int, assignment_id: int | None = None) -> SessionInfo:
+    """Start practising: adaptive, or on an assignment set for one of the learner's classes."""
     with db.transaction() as session:
         if session.get(User, user_id) is None:
             raise NotFound(f"there is no user with id {user_id}")
-        if assignment_id is not None and session.get(Assignment, assignment_id) is None:
-            raise NotFound(f"there is no assignment with id {assignment_id}")
+        if assignment_id is not None:
+            assignment = session.get(Assignment, assignment_id)
+            if assignment is None:
+                raise NotFound(f"there is no assignment with id {assignment_id}")
+            if session.get(Enrollment, (assignment.class_id, user_id)) is None:
+                raise PermissionDenied("this assignment is not set for any of your classes")
         tutoring = TutoringSession(user_id=user_id, assignment_id=assignment_id)
         session.add(tutoring)
         session.flush()

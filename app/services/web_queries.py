@@ -1,8 +1,8 @@
 """Queries behind the dashboards, with the ownership rules the web layer must apply.
 
 Teachers see only their own classes and the students enrolled in them; students see only their own
-attempts. Every function here checks that itself, so a route cannot forget to. All are read-only
-except ``create_assignment``, the one write the teacher dashboard needs that no other service offers.
+attempts. Every function here checks that itself, so a route cannot forget to. All are read-only;
+assignments (the one thing the dashboard writes) have their own service, ``app.services.assignments``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from app.db import Database
 from app.models import (
     AssessmentJob,
-    Assignment,
     Attempt,
     Enrollment,
     HintRecord,
@@ -27,12 +26,9 @@ from app.models import (
     User,
 )
 from app.services.classes import ClassInfo
-from app.services.errors import InvalidInput, NotFound, PermissionDenied
+from app.services.errors import NotFound, PermissionDenied
 from app.services.tutoring import tutor_problem
-from tutor.problems import SKILLS
 from tutor.problems import Problem as TutorProblem
-
-MAX_ASSIGNMENT_PROBLEMS = 50
 
 
 @dataclass(frozen=True)
@@ -46,16 +42,6 @@ class AttemptSummary:
     steps: int
     hints: int
     started_at: datetime
-
-
-@dataclass(frozen=True)
-class AssignmentInfo:
-    id: int
-    class_name: str
-    title: str
-    skill_id: str
-    problem_count: int
-    due_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -103,7 +89,7 @@ def teacher_classes(db: Database, *, teacher_id: int) -> list[ClassInfo]:
 def check_teaches(db: Database, *, teacher_id: int, class_id: int) -> None:
     """``PermissionDenied`` unless ``class_id`` is one of this teacher's classes."""
     with db.transaction() as session:
-        _check_teaches(session, teacher_id, class_id)
+        require_teaches(session, teacher_id, class_id)
 
 
 def check_can_see_student(db: Database, *, viewer: int, student_id: int) -> None:
@@ -115,81 +101,10 @@ def check_can_see_student(db: Database, *, viewer: int, student_id: int) -> None
 def class_attempts(db: Database, *, teacher_id: int, class_id: int, limit: int = 100) -> list[AttemptSummary]:
     """The class's most recent attempts, newest first."""
     with db.transaction() as session:
-        _check_teaches(session, teacher_id, class_id)
+        require_teaches(session, teacher_id, class_id)
         students = select(Enrollment.student_id).where(Enrollment.class_id == class_id)
         query = _summaries().where(Attempt.user_id.in_(students)).order_by(Attempt.id.desc()).limit(limit)
         return [_summary(row) for row in session.execute(query)]
-
-
-def student_assignments(db: Database, *, student_id: int) -> list[AssignmentInfo]:
-    """The assignments of every class the student is in, soonest due first (undated last)."""
-    query = (
-        select(Assignment, SchoolClass.name)
-        .join(SchoolClass, SchoolClass.id == Assignment.class_id)
-        .join(Enrollment, Enrollment.class_id == Assignment.class_id)
-        .where(Enrollment.student_id == student_id)
-        .order_by(Assignment.due_at.is_(None), Assignment.due_at, Assignment.id)
-    )
-    with db.transaction() as session:
-        return [
-            AssignmentInfo(a.id, class_name, a.title, a.skill_id, a.problem_count, a.due_at)
-            for a, class_name in session.execute(query)
-        ]
-
-
-def check_assigned(db: Database, *, student_id: int, assignment_id: int) -> None:
-    """``PermissionDenied`` unless the assignment belongs to one of the student's classes."""
-    if all(a.id != assignment_id for a in student_assignments(db, student_id=student_id)):
-        raise PermissionDenied("this assignment is not set for any of your classes")
-
-
-def class_assignments(db: Database, *, teacher_id: int, class_id: int) -> list[AssignmentInfo]:
-    """A class's assignments, newest first."""
-    query = (
-        select(Assignment, SchoolClass.name)
-        .join(SchoolClass, SchoolClass.id == Assignment.class_id)
-        .where(Assignment.class_id == class_id)
-        .order_by(Assignment.id.desc())
-    )
-    with db.transaction() as session:
-        _check_teaches(session, teacher_id, class_id)
-        return [
-            AssignmentInfo(a.id, name, a.title, a.skill_id, a.problem_count, a.due_at)
-            for a, name in session.execute(query)
-        ]
-
-
-def create_assignment(
-    db: Database,
-    *,
-    teacher_id: int,
-    class_id: int,
-    title: str,
-    skill_id: str,
-    difficulty: int | None,
-    problem_count: int,
-    due_at: datetime | None,
-) -> AssignmentInfo:
-    """Set work for one of the teacher's classes; ``difficulty=None`` lets the learner model choose."""
-    title = title.strip()
-    if not title or len(title) > 200:
-        raise InvalidInput("an assignment needs a title of 1 to 200 characters")
-    if skill_id not in SKILLS:
-        raise InvalidInput(f"there is no skill {skill_id!r}")
-    if difficulty is not None and not 1 <= difficulty <= 5:
-        raise InvalidInput(f"the level must be 1 to 5 (or left to the tutor), not {difficulty}")
-    if not 1 <= problem_count <= MAX_ASSIGNMENT_PROBLEMS:
-        raise InvalidInput(f"an assignment has 1 to {MAX_ASSIGNMENT_PROBLEMS} problems, not {problem_count}")
-    with db.transaction() as session:
-        _check_teaches(session, teacher_id, class_id)
-        assignment = Assignment(
-            class_id=class_id, title=title, skill_id=skill_id, difficulty=difficulty,
-            problem_count=problem_count, due_at=due_at, created_by=teacher_id,
-        )  # fmt: skip
-        session.add(assignment)
-        session.flush()
-        name = session.get_one(SchoolClass, class_id).name
-        return AssignmentInfo(assignment.id, name, title, skill_id, problem_count, due_at)
 
 
 def learner_attempts(db: Database, *, viewer: int, student_id: int, limit: int = 20) -> list[AttemptSummary]:
@@ -231,7 +146,7 @@ def attempt_problem(db: Database, *, user_id: int, attempt_id: int) -> tuple[Tut
 def common_errors(db: Database, *, teacher_id: int, class_id: int, per_skill: int = 3) -> list[ErrorPattern]:
     """The most frequent rejected-step messages per skill in a class, each with one example step."""
     with db.transaction() as session:
-        _check_teaches(session, teacher_id, class_id)
+        require_teaches(session, teacher_id, class_id)
         students = select(Enrollment.student_id).where(Enrollment.class_id == class_id)
         query = (
             select(Problem.skill_id, StepRecord.verdict, StepRecord.message)
@@ -252,7 +167,7 @@ def common_errors(db: Database, *, teacher_id: int, class_id: int, per_skill: in
 def class_timeline(db: Database, *, teacher_id: int, class_id: int) -> list[TimelinePoint]:
     """Every mastery change of the class's students, oldest first (for the timeline plot)."""
     with db.transaction() as session:
-        _check_teaches(session, teacher_id, class_id)
+        require_teaches(session, teacher_id, class_id)
         students = select(Enrollment.student_id).where(Enrollment.class_id == class_id)
         query = (
             select(MasteryEvent.created_at, User.username, MasteryEvent.skill_id, MasteryEvent.p_mastery)
@@ -300,12 +215,14 @@ def _summary(row: Row[tuple[Attempt, Problem, str]]) -> AttemptSummary:
     )
 
 
-def _check_teaches(session: Session, teacher_id: int, class_id: int) -> None:
+def require_teaches(session: Session, teacher_id: int, class_id: int) -> SchoolClass:
+    """The class, inside an open transaction; ``PermissionDenied`` unless this teacher teaches it."""
     school_class = session.get(SchoolClass, class_id)
     if school_class is None:
         raise NotFound(f"there is no class with id {class_id}")
     if school_class.teacher_id != teacher_id:
         raise PermissionDenied("this class belongs to another teacher")
+    return school_class
 
 
 def _check_can_see_student(session: Session, viewer: int, student_id: int) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from app.roster import export_gradebook
+from app.services import assignments as assignment_service
 from app.services import tutoring, web_queries
 from app.services.curriculum import next_problem
 from app.services.errors import (
@@ -53,6 +54,10 @@ class StepIn(BaseModel):
 
 class SessionIn(BaseModel):
     assignment_id: int | None = None
+
+
+class NextIn(BaseModel):
+    skill_id: str | None = Field(default=None, max_length=64, description="A skill id; none: adaptive.")
 
 
 class AssignmentIn(BaseModel):
@@ -122,17 +127,19 @@ def user_progress(user_id: int, request: Request, user: SignedIn) -> dict[str, A
 @router.post("/api/sessions", tags=["practice"])
 def start_session(body: SessionIn, request: Request, user: Student) -> dict[str, Any]:
     """Start practising: adaptive, or on one of the student's assignments."""
-    if body.assignment_id is not None:
-        web_queries.check_assigned(request.app.state.db, student_id=user.id, assignment_id=body.assignment_id)
     return asdict(
         tutoring.start_session(request.app.state.db, user_id=user.id, assignment_id=body.assignment_id)
     )
 
 
 @router.post("/api/sessions/{session_id}/next", tags=["practice"])
-def next_in_session(session_id: int, request: Request, user: Student) -> dict[str, Any]:
-    """The open problem of the session, or a new one chosen by the learner model."""
-    return asdict(next_problem(request.app.state.db, session_id=session_id, user_id=user.id))
+def next_in_session(
+    session_id: int, request: Request, user: Student, body: NextIn | None = None
+) -> dict[str, Any]:
+    """The session's open problem, or a new one on ``skill_id`` (if given) or the learner model's pick."""
+    skill_id = body.skill_id if body else None
+    db = request.app.state.db
+    return asdict(next_problem(db, session_id=session_id, user_id=user.id, skill_id=skill_id))
 
 
 @router.get("/api/attempts/{attempt_id}", tags=["practice"])
@@ -179,12 +186,13 @@ def class_attempts(class_id: int, request: Request, user: Teacher) -> list[dict[
 @router.get("/api/classes/{class_id}/assignments", tags=["teaching"])
 def assignments(class_id: int, request: Request, user: Teacher) -> list[dict[str, Any]]:
     db = request.app.state.db
-    return [asdict(a) for a in web_queries.class_assignments(db, teacher_id=user.id, class_id=class_id)]
+    listed = assignment_service.class_assignments(db, teacher_id=user.id, class_id=class_id)
+    return [asdict(a) for a in listed]
 
 
 @router.post("/api/classes/{class_id}/assignments", tags=["teaching"])
 def create_assignment(class_id: int, body: AssignmentIn, request: Request, user: Teacher) -> dict[str, Any]:
-    created = web_queries.create_assignment(
+    created = assignment_service.create_assignment(
         request.app.state.db, teacher_id=user.id, class_id=class_id, **body.model_dump()
     )
     return asdict(created)
@@ -192,7 +200,8 @@ def create_assignment(class_id: int, body: AssignmentIn, request: Request, user:
 
 @router.get("/api/me/assignments", tags=["practice"])
 def my_assignments(request: Request, user: Student) -> list[dict[str, Any]]:
-    return [asdict(a) for a in web_queries.student_assignments(request.app.state.db, student_id=user.id)]
+    listed = assignment_service.student_assignments(request.app.state.db, student_id=user.id)
+    return [asdict(a) for a in listed]
 
 
 @router.get("/api/classes/{class_id}/gradebook.csv", tags=["teaching"], response_class=PlainTextResponse)

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from app.db import Database
-from app.models import Assignment, Attempt, HintRecord, MasteryEvent, Problem, SkillMastery, User
-from app.services import authoring, classes, curriculum, help, progress, tutoring
-from app.services.errors import Conflict, PermissionDenied
+from app.models import Attempt, HintRecord, MasteryEvent, Problem, SkillMastery, TutoringSession, User
+from app.services import assignments, authoring, classes, curriculum, help, progress, tutoring
+from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.services.tutoring import ProblemView
 from tutor import learner
 from tutor.problems import SKILLS, generate_problem
@@ -60,6 +60,11 @@ def _next(db: Database, user_id: int, seed: int, assignment_id: int | None = Non
     return curriculum.next_problem(db, session_id=session.id, user_id=user_id, seed=seed)
 
 
+def _next_on(db: Database, user_id: int, skill_id: str) -> ProblemView:
+    session = tutoring.start_session(db, user_id=user_id)
+    return curriculum.next_problem(db, session_id=session.id, user_id=user_id, skill_id=skill_id, seed=5)
+
+
 def _step(db: Database, people: People, attempt_id: int, text: str, request: str) -> tutoring.StepResult:
     return tutoring.submit_step(db, attempt_id=attempt_id, user_id=people.student_id, text=text,
                                 client_request_id=request, time_taken_ms=3000)
@@ -100,16 +105,53 @@ def test_the_open_problem_comes_back_and_the_same_seed_draws_the_same_problem(
     assert (other.problem_id, other.prompt) == (first.problem_id, first.prompt)  # stored once, shared
 
 
-def test_an_assignment_fixes_the_skill_and_level(db: Database, people: People) -> None:
+def _assignment(db: Database, people: People, *, enrolled: bool) -> int:
     info = classes.create_class(db, teacher_id=people.teacher_id, name="Algebra 1")
-    with db.transaction() as session:
-        assignment = Assignment(class_id=info.id, title="Systems", skill_id="linear_systems", difficulty=4,
-                                problem_count=3, created_by=people.teacher_id)
-        session.add(assignment)
-        session.flush()
-        assignment_id = assignment.id
+    if enrolled:
+        classes.enroll_student(db, class_id=info.id, student_id=people.student_id)
+    return assignments.create_assignment(
+        db, teacher_id=people.teacher_id, class_id=info.id, title="Systems", skill_id="linear_systems",
+        difficulty=4, problem_count=3, due_at=None,
+    ).id
+
+
+def test_an_assignment_fixes_the_skill_and_level(db: Database, people: People) -> None:
+    assignment_id = _assignment(db, people, enrolled=True)
     view = _next(db, people.student_id, seed=1, assignment_id=assignment_id)
     assert (view.skill_id, view.difficulty) == ("linear_systems", 4)
+    session = tutoring.start_session(db, user_id=people.student_id, assignment_id=assignment_id)
+    with pytest.raises(InvalidInput, match="start a new session to choose a skill"):
+        curriculum.next_problem(db, session_id=session.id, user_id=people.student_id, skill_id="fractions")
+
+
+def test_only_students_of_the_class_can_start_its_assignment(db: Database, people: People) -> None:
+    assignment_id = _assignment(db, people, enrolled=False)
+    with pytest.raises(PermissionDenied, match="not set for any of your classes"):
+        tutoring.start_session(db, user_id=people.student_id, assignment_id=assignment_id)
+    with pytest.raises(NotFound, match="no assignment with id 999"):
+        tutoring.start_session(db, user_id=people.student_id, assignment_id=999)
+    with db.transaction() as session:
+        assert session.scalars(select(TutoringSession)).all() == []  # a refusal leaves nothing behind
+
+
+def test_a_chosen_skill_is_practised_at_the_learner_models_level(db: Database, people: People) -> None:
+    session = tutoring.start_session(db, user_id=people.student_id)
+    fresh = curriculum.next_problem(db, session_id=session.id, user_id=people.student_id,
+                                    skill_id="quadratic_formula", seed=3)  # locked for adaptive practice
+    assert (fresh.skill_id, fresh.difficulty) == (
+        "quadratic_formula", learner.choose_level(learner.INITIAL_ABILITY)
+    )
+    _master(db, people.student_id, ["derivatives"])
+    strong = _next_on(db, people.student_id, "derivatives")
+    assert strong.skill_id == "derivatives"
+    assert strong.difficulty == learner.choose_level(MASTERED["ability"]) > fresh.difficulty
+
+
+@pytest.mark.parametrize("skill_id", ["magic", "", "Fractions"])
+def test_an_unknown_skill_is_refused_by_name(db: Database, people: People, skill_id: str) -> None:
+    session = tutoring.start_session(db, user_id=people.student_id)
+    with pytest.raises(InvalidInput, match=r"there is no skill .*choose one of: fractions"):
+        curriculum.next_problem(db, session_id=session.id, user_id=people.student_id, skill_id=skill_id)
 
 
 def test_hints_climb_the_ladder_are_stored_and_count_as_evidence(db: Database, people: People) -> None:

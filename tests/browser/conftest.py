@@ -22,10 +22,10 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from app.db import Database
+from app.services.assignments import create_assignment
 from app.services.classes import create_class, enroll_student
 from app.services.curriculum import sync_skills
 from app.services.users import create_user
-from app.services.web_queries import create_assignment
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"

@@ -13,6 +13,7 @@ import gradio as gr
 
 from app.db import Database
 from app.services import help, tutoring, web_queries
+from app.services.assignments import student_assignments
 from app.services.curriculum import next_problem
 from app.services.progress import progress
 from app.services.tutor_model import TutorModel
@@ -20,6 +21,7 @@ from app.services.users import UserInfo
 from app.web.auth import RateLimiter
 from app.web.ui.chat import REASONING_TAGS, stream_answer
 from app.web.ui.common import MATH, greeting, header, shown_to_user, signed_in
+from app.web.ui.practice_picker import ADAPTIVE, ADAPTIVE_LABEL, parse_choice, practice_choices
 from app.web.ui.progress_view import mastery_frame, mastery_table, stats_markdown
 from app.web.ui.views import (
     attempts_table,
@@ -29,15 +31,7 @@ from app.web.ui.views import (
     worked_so_far,
 )
 
-ADAPTIVE = "adaptive"
 MAX_QUESTION_CHARS = 500
-ADAPTIVE_CHOICE = ("Adaptive practice: the tutor picks skill and level", ADAPTIVE)
-
-
-def assignment_choice(assignment: web_queries.AssignmentInfo) -> tuple[str, int]:
-    due = f", due {assignment.due_at:%a %d %b}" if assignment.due_at else ""
-    label = f"{assignment.title} ({assignment.class_name}: {assignment.problem_count} problems{due})"
-    return label, assignment.id
 
 
 def state_before_last_step(start: str, steps: list[web_queries.StepLine]) -> str:
@@ -60,7 +54,7 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
             with gr.Tab("Practice"):
                 with gr.Row(equal_height=True):
                     practice = gr.Dropdown(
-                        [ADAPTIVE_CHOICE],
+                        [(ADAPTIVE_LABEL, ADAPTIVE)],
                         value=ADAPTIVE,
                         label="What to practise",
                         scale=4,
@@ -125,20 +119,17 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
 
         def on_load(request: gr.Request):
             user = learner(request)
-            assignments = web_queries.student_assignments(db, student_id=user.id)
-            return greeting("Practice", user), gr.update(
-                choices=[ADAPTIVE_CHOICE, *map(assignment_choice, assignments)]
-            )
+            choices = practice_choices(student_assignments(db, student_id=user.id))
+            return greeting("Practice", user), gr.update(choices=choices)
 
-        def on_next(session: int | None, choice: str | int, request: gr.Request):
+        def on_next(session: int | None, value: str | None, request: gr.Request):
             user = learner(request)
             with shown_to_user():
+                choice = parse_choice(value)
                 if session is None:
-                    assignment = None if choice == ADAPTIVE else int(choice)
-                    if assignment is not None:
-                        web_queries.check_assigned(db, student_id=user.id, assignment_id=assignment)
-                    session = tutoring.start_session(db, user_id=user.id, assignment_id=assignment).id
-                view = next_problem(db, session_id=session, user_id=user.id)
+                    started = tutoring.start_session(db, user_id=user.id, assignment_id=choice.assignment_id)
+                    session = started.id
+                view = next_problem(db, session_id=session, user_id=user.id, skill_id=choice.skill_id)
             return (
                 session,
                 view.attempt_id,

@@ -14,6 +14,7 @@ import pandas as pd
 from app.db import Database
 from app.roster import export_gradebook, import_roster
 from app.services import web_queries as queries
+from app.services.assignments import AssignmentInfo, class_assignments, create_assignment
 from app.services.classes import class_students, create_class
 from app.services.progress import class_gradebook
 from app.services.users import UserInfo
@@ -37,7 +38,7 @@ def parse_due_date(text: str) -> datetime | None:
     return day.replace(hour=23, minute=59, tzinfo=UTC)
 
 
-def assignments_frame(items: list[queries.AssignmentInfo]) -> pd.DataFrame:
+def assignments_frame(items: list[AssignmentInfo]) -> pd.DataFrame:
     rows = [[a.title, a.skill_id, a.problem_count, f"{a.due_at:%Y-%m-%d}" if a.due_at else ""] for a in items]
     return pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS)
 
@@ -181,7 +182,7 @@ def build(db: Database) -> gr.Blocks:
                 patterns = queries.common_errors(db, teacher_id=user.id, class_id=class_id)
                 points = queries.class_timeline(db, teacher_id=user.id, class_id=class_id)
                 students = class_students(db, class_id=class_id)
-                set_work = queries.class_assignments(db, teacher_id=user.id, class_id=class_id)
+                set_work = class_assignments(db, teacher_id=user.id, class_id=class_id)
             error_rows = [[p.skill_id, p.verdict, p.message, p.count, p.example] for p in patterns]
             return (
                 attempts_table(attempts),
@@ -208,12 +209,12 @@ def build(db: Database) -> gr.Blocks:
             if not skill_id:
                 raise gr.Error("Choose the skill to practise.")
             with shown_to_user():
-                queries.create_assignment(
+                create_assignment(
                     db, teacher_id=user.id, class_id=class_id, title=title_text, skill_id=skill_id,
                     difficulty=int(level_value) or None, problem_count=int(problems or 0),
                     due_at=parse_due_date(due_text),
                 )  # fmt: skip
-                set_work = queries.class_assignments(db, teacher_id=user.id, class_id=class_id)
+                set_work = class_assignments(db, teacher_id=user.id, class_id=class_id)
             return assignments_frame(set_work), ""
 
         def on_student(student_id: int | None, request: gr.Request):

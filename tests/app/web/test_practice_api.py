@@ -95,3 +95,18 @@ def test_assignments_reach_only_the_class_they_are_set_for(world) -> None:
         f"/api/classes/{algebra}/assignments", headers=tess, json={**body, "skill_id": "magic"}
     )
     assert bad.status_code == 422 and "no skill 'magic'" in bad.json()["detail"]
+
+
+def test_a_student_can_choose_the_skill_to_practise(world) -> None:
+    ada = world.as_user("ada")
+    session = world.client.post("/api/sessions", headers=ada, json={}).json()
+    url = f"/api/sessions/{session['id']}/next"
+    unknown = world.client.post(url, headers=ada, json={"skill_id": "magic"})
+    assert unknown.status_code == 422 and "no skill 'magic'" in unknown.json()["detail"]
+    chosen = world.client.post(url, headers=ada, json={"skill_id": "quadratic_formula"})
+    assert chosen.status_code == 200, chosen.text
+    assert chosen.json()["skill_id"] == "quadratic_formula" and chosen.json()["status"] == "in_progress"
+    finished = world.client.post(f"/api/attempts/{chosen.json()['attempt_id']}/finish", headers=ada)
+    assert finished.status_code == 200
+    again = world.client.post(url, headers=ada, json={"skill_id": "fractions"}).json()
+    assert again["skill_id"] == "fractions" and again["attempt_id"] != chosen.json()["attempt_id"]
