@@ -10,6 +10,7 @@ feature answers from the solver and says how to enable the model.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import sympy
@@ -53,6 +54,15 @@ class TutorReply:
     @property
     def flagged(self) -> int:
         return sum(line.status == FLAGGED for line in self.lines)
+
+
+@dataclass(frozen=True)
+class ReplyDraft:
+    """One moment of a streamed reply; the last draft carries the checked reply."""
+
+    text: str  # the model's text so far, reasoning trace included
+    request_id: str | None  # the generation to cancel while it runs
+    reply: TutorReply | None = None  # the finished reply: verified lines marked, wrong ones hidden
 
 
 def check_reply(text: str, start: str) -> tuple[CheckedLine, ...]:
@@ -115,12 +125,36 @@ class TutorModel:
         self, problem: Problem, current: str, question: str, history: tuple[tuple[str, str], ...] = ()
     ) -> TutorReply:
         """Chat about the current problem ("ask the tutor"); wrong math in the answer is hidden."""
-        turns = "".join(f"Learner: {q}\nTutor: {a}\n" for q, a in history)
-        ask = f"Problem: {problem.prompt}\nThe learner is at ${current}$.\n{turns}Learner: {question}"
-        reply = self._ask(ask, start=current)
+        reply = self._ask(_chat_prompt(problem, current, question, history), start=current)
         if isinstance(reply, TutorReply):
             return reply
-        return _solver_reply(f"Meanwhile, a hint: {hint_for(problem, current, 1).text}", reply)
+        return _chat_fallback(problem, current, reply)
+
+    def ask_stream(
+        self, problem: Problem, current: str, question: str, history: tuple[tuple[str, str], ...] = ()
+    ) -> Iterator[ReplyDraft]:
+        """``ask`` token by token: a draft per chunk, then one whose ``reply`` is the checked answer.
+
+        Closing the iterator before the end (the learner pressed Stop) cancels the generation.
+        """
+        if self.client is None:
+            yield ReplyDraft("", None, _chat_fallback(problem, current, NO_MODEL))
+            return
+        request = self._request(_chat_prompt(problem, current, question, history))
+        text = ""
+        try:
+            self.client.submit(request)
+            for chunk in self.client.text(request.request_id):
+                text += chunk
+                yield ReplyDraft(text, request.request_id)
+        except GeneratorExit:  # stopped: free the worker's slot instead of generating for no one
+            self.client.cancel(request.request_id)
+            raise
+        except (WorkerError, StreamTimeout) as error:
+            yield ReplyDraft(text, None, _chat_fallback(problem, current, _could_not_answer(error)))
+            return
+        lines = check_reply(text, current)
+        yield ReplyDraft(text, None, TutorReply(render(lines), lines, "model"))
 
     def worked_solution(self, problem: Problem) -> TutorReply:
         """A full worked solution; the solver's when the model's final answer is not right."""
@@ -141,7 +175,15 @@ class TutorModel:
         """The model's reply with its math checked, or why the model cannot answer now."""
         if self.client is None:
             return NO_MODEL
-        request = GenerationRequest(
+        try:
+            text = self.client.generate(self._request(content, max_tokens))
+        except (WorkerError, StreamTimeout) as error:
+            return _could_not_answer(error)
+        lines = check_reply(text, start)
+        return TutorReply(render(lines), lines, "model")
+
+    def _request(self, content: str, max_tokens: int | None = None) -> GenerationRequest:
+        return GenerationRequest(
             messages=[
                 {"role": "system", "content": f"{SYSTEM_PROMPT} {TUTOR_STYLE}"},
                 {"role": "user", "content": content},
@@ -151,12 +193,19 @@ class TutorModel:
             top_p=self.top_p,
             time_limit_s=self.time_limit_s,
         )
-        try:
-            text = self.client.generate(request)
-        except (WorkerError, StreamTimeout) as error:
-            return f"The model could not answer ({error}); this is the solver's answer."
-        lines = check_reply(text, start)
-        return TutorReply(render(lines), lines, "model")
+
+
+def _chat_prompt(problem: Problem, current: str, question: str, history: tuple[tuple[str, str], ...]) -> str:
+    turns = "".join(f"Learner: {q}\nTutor: {a}\n" for q, a in history)
+    return f"Problem: {problem.prompt}\nThe learner is at ${current}$.\n{turns}Learner: {question}"
+
+
+def _chat_fallback(problem: Problem, current: str, notice: str) -> TutorReply:
+    return _solver_reply(f"Meanwhile, a hint: {hint_for(problem, current, 1).text}", notice)
+
+
+def _could_not_answer(error: Exception) -> str:
+    return f"The model could not answer ({error}); this is the solver's answer."
 
 
 def _why_not(reply: TutorReply | str, what: str) -> str:

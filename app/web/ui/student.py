@@ -19,7 +19,7 @@ from app.services.progress import progress
 from app.services.tutor_model import TutorModel
 from app.services.users import UserInfo
 from app.web.auth import RateLimiter
-from app.web.ui.chat import REASONING_TAGS, stream_answer
+from app.web.ui.chat import REASONING_TAGS, chat_text
 from app.web.ui.common import MATH, greeting, header, shown_to_user, signed_in
 from app.web.ui.practice_picker import ADAPTIVE, ADAPTIVE_LABEL, parse_choice, practice_choices
 from app.web.ui.progress_view import mastery_frame, mastery_table, stats_markdown
@@ -198,10 +198,12 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
             with shown_to_user():
                 limiter.take(user.id)
                 problem_now, current = web_queries.attempt_problem(db, user_id=user.id, attempt_id=attempt)
-            pairs = [(q["content"], a["content"]) for q, a in zip(history[::2], history[1::2], strict=False)]
+            pairs = tuple(
+                (q["content"], a["content"]) for q, a in zip(history[::2], history[1::2], strict=False)
+            )
             shown = [*history, {"role": "user", "content": text}]
-            for update in stream_answer(tutor, problem_now, current, text, pairs):
-                yield [*shown, {"role": "assistant", "content": update.text}], "", update.request_id
+            for draft in tutor.ask_stream(problem_now, current, text, pairs):
+                yield [*shown, {"role": "assistant", "content": chat_text(draft)}], "", draft.request_id
 
         def on_explain(attempt: int | None, history: list[dict], request: gr.Request):
             user = learner(request)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from app.services.tutor_model import (
@@ -14,6 +16,9 @@ from app.services.tutor_model import (
     check_reply,
     render,
 )
+from app.worker.client import WorkerClient
+from app.worker.flags import MemoryFlags, cancel_flag
+from app.worker.streams import MemoryStreams, StreamEvent
 from tutor.answers import extract_answer
 from tutor.hints import hint_for
 from tutor.problems import generate_problem
@@ -72,3 +77,50 @@ def test_when_the_model_fails_the_solver_answers_and_the_notice_says_why(embedde
     reply = TutorModel(embedded, max_tokens=16).hint(problem, problem.start)
     assert reply.source == "solver" and reply.text == hint_for(problem, problem.start, 2).text
     assert "could not answer" in reply.notice and "vocabulary" in reply.notice
+
+
+def scripted_client(chunks: list[str], *, finish: bool = True) -> WorkerClient:
+    """The real client and in-memory transport, with a worker that writes a fixed reply.
+
+    The tiny fixture model cannot read chat prompts, so this is how the token-by-token path is exercised.
+    """
+    streams, flags = MemoryStreams(), MemoryFlags()
+    flags.put("worker:scripted", json.dumps({"waiting": 0, "slots": 1}), 60)
+
+    def dispatch(task: str, kwargs: dict, queue: str) -> None:
+        request_id = kwargs["request"]["request_id"]
+        for chunk in chunks:
+            streams.append(request_id, StreamEvent(text=chunk))
+        if finish:
+            streams.append(request_id, StreamEvent(status="done"))
+
+    return WorkerClient(dispatch, streams, flags, read_timeout_s=5)
+
+
+def test_a_streamed_answer_grows_token_by_token_then_is_checked(problem):
+    chunks = ["<think>Subtract", " first.</think>", "First: $2x = 8$", "\nso $x = 5$"]
+    drafts = list(TutorModel(scripted_client(chunks)).ask_stream(problem, "2x + 3 = 11", "What now?"))
+    assert [d.text for d in drafts[:-1]] == ["".join(chunks[: n + 1]) for n in range(len(chunks))]
+    assert all(d.request_id and d.reply is None for d in drafts[:-1])
+    final = drafts[-1]
+    assert final.request_id is None and final.reply.source == "model"
+    assert final.reply.text == f"First: $2x = 8$ ✓\n{HIDDEN_NOTE}"  # same checks as ask()
+
+
+def test_stopping_a_streamed_answer_cancels_the_generation(problem):
+    client = scripted_client(["Let me ", "think"], finish=False)
+    stream = TutorModel(client).ask_stream(problem, problem.start, "Why?")
+    first = next(stream)
+    assert first.text == "Let me " and client.flags.get(cancel_flag(first.request_id)) is None
+    stream.close()  # what the Stop button does to the running callback
+    assert client.flags.get(cancel_flag(first.request_id)) == "1"
+
+
+def test_a_streamed_answer_without_a_model_is_the_solvers_with_the_reason(embedded, problem):
+    question = "Why do I subtract first?"
+    (offline,) = TutorModel(None).ask_stream(problem, problem.start, question)
+    assert offline.reply == TutorModel(None).ask(problem, problem.start, question)
+    assert "FLASHTUTOR_MODEL_PATH" in offline.reply.notice
+    *_, failed = TutorModel(embedded, max_tokens=16).ask_stream(problem, problem.start, question)
+    assert failed.reply.source == "solver" and failed.request_id is None
+    assert "could not answer" in failed.reply.notice and "vocabulary" in failed.reply.notice
