@@ -246,7 +246,12 @@ def users_import_roster(class_id: int, path: Path) -> None:
     """Create and enroll the students listed in a CSV (username, display_name, password)."""
     from app.roster import import_roster
 
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise click.ClickException(
+            f"{path} is not UTF-8 text; save the roster as 'CSV UTF-8' and try again"
+        ) from None
     result = _service_call(lambda: import_roster(_migrated_database(), class_id=class_id, csv_text=text))
     for student in result.created:
         password = f"password {student.password}" if student.password else "password from the CSV"

@@ -50,3 +50,11 @@ def test_users_create_explains_bad_input(runner: CliRunner) -> None:
     runner.invoke(main, ["users", "create", "--username", "grace", "--password", "long enough"])
     taken = runner.invoke(main, ["users", "create", "--username", "grace", "--password", "long enough"])
     assert taken.exit_code == 1 and "already taken" in taken.output
+
+
+def test_import_roster_refuses_a_file_that_is_not_utf8(runner: CliRunner, tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes("username,display_name\nzoë,Zoë\n".encode("utf-16"))
+    result = runner.invoke(main, ["users", "import-roster", "1", str(roster)])
+    assert result.exit_code == 1
+    assert "not UTF-8 text" in result.output and "Traceback" not in result.output
