@@ -74,9 +74,9 @@ def test_student_solves_a_two_step_equation(server, new_page, sign_in, screensho
     expect(page).to_have_url(re.compile(r"/student/$"))
     expect(page.locator(".ft-user")).to_contain_text("Ada")
     page.get_by_role("combobox", name="What to practise").click()
-    page.get_by_role("option", name=re.compile("Two-step equations")).click()
+    page.get_by_role("option", name=re.compile("^Assignment: Two-step equations")).click()
     page.get_by_role("button", name="Next problem").click()
-    expect(page.locator("#problem")).to_contain_text("linear two step")
+    expect(page.locator("#problem")).to_contain_text("Two-step equations · level 1")
     steps = solver_steps(server.db_url)
     assert len(steps) >= 2, steps
     screenshot(page, "01-student-problem")
@@ -121,6 +121,16 @@ def test_student_page_fits_a_phone(server, new_page, sign_in, screenshot) -> Non
     expect(page.locator("#problem")).to_contain_text("level")
     screenshot(page, "06-student-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_student_practises_a_skill_they_choose(server, new_page, sign_in, screenshot) -> None:
+    page = new_page()
+    sign_in(page, "ada")
+    page.get_by_role("combobox", name="What to practise").click()
+    page.get_by_role("option", name="Practise one skill: Quadratic formula").click()
+    page.get_by_role("button", name="Next problem").click()
+    expect(page.locator("#problem")).to_contain_text("Quadratic formula · level")
+    screenshot(page, "06b-student-chosen-skill")
 
 
 def test_teacher_sees_the_attempt(server, new_page, sign_in, screenshot, tmp_path) -> None:

@@ -3,98 +3,29 @@ learner's attempts step by step, assignments and the gradebook export."""
 
 from __future__ import annotations
 
-import tempfile
-from datetime import UTC, datetime
-from html import escape
-from pathlib import Path
-
 import gradio as gr
 import pandas as pd
 
 from app.db import Database
-from app.roster import export_gradebook, import_roster
+from app.roster import import_roster
 from app.services import web_queries as queries
-from app.services.assignments import AssignmentInfo, class_assignments, create_assignment
+from app.services.assignments import class_assignments, create_assignment
 from app.services.classes import class_students, create_class
-from app.services.progress import class_gradebook
 from app.services.users import UserInfo
 from app.web.ui.common import MATH, greeting, header, shown_to_user, signed_in
-from app.web.ui.views import attempt_markdown, attempts_table
+from app.web.ui.teacher_views import (
+    ASSIGNMENT_COLUMNS,
+    ERROR_COLUMNS,
+    assignments_frame,
+    errors_frame,
+    gradebook_file,
+    mastery_heatmap,
+    parse_due_date,
+    read_roster_file,
+    timeline_frame,
+)
+from app.web.ui.views import attempt_markdown, attempts_table, skill_name
 from tutor.problems import SKILLS
-
-ERROR_COLUMNS = ["skill", "verdict", "what went wrong", "times", "example step"]
-ASSIGNMENT_COLUMNS = ["title", "skill", "problems", "due"]
-MAX_ROSTER_BYTES = 2_000_000
-
-
-def parse_due_date(text: str) -> datetime | None:
-    """A due date typed as YYYY-MM-DD, due at the end of that day (UTC); empty means no due date."""
-    if not text.strip():
-        return None
-    try:
-        day = datetime.strptime(text.strip(), "%Y-%m-%d")
-    except ValueError as error:
-        raise gr.Error(f"Write the due date as YYYY-MM-DD, for example 2026-12-01 (not {text!r}).") from error
-    return day.replace(hour=23, minute=59, tzinfo=UTC)
-
-
-def assignments_frame(items: list[AssignmentInfo]) -> pd.DataFrame:
-    rows = [[a.title, a.skill_id, a.problem_count, f"{a.due_at:%Y-%m-%d}" if a.due_at else ""] for a in items]
-    return pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS)
-
-
-def mastery_heatmap(db: Database, class_id: int) -> str:
-    """Students by skills, each cell coloured from red (not yet) to green (mastered)."""
-    gradebook = class_gradebook(db, class_id=class_id)
-    if not gradebook.rows:
-        return "<p>No students in this class yet: import a roster below.</p>"
-    head = "".join(f"<th>{escape(skill)}</th>" for skill in gradebook.skills)
-    lines = []
-    for row in gradebook.rows:
-        cells = []
-        for skill in gradebook.skills:
-            value = row.mastery.get(skill)
-            if value is None:
-                cells.append("<td class='ft-cell-empty'>–</td>")
-            else:
-                cells.append(f"<td style='background: hsl({value * 120:.0f} 70% 82%)'>{value:.0%}</td>")
-        lines.append(f"<tr><th>{escape(row.display_name)}</th>{''.join(cells)}</tr>")
-    if not gradebook.skills:
-        return "<p>No practice yet in this class.</p>"
-    return f"<div class='ft-heatmap'><table><tr><th>student</th>{head}</tr>{''.join(lines)}</table></div>"
-
-
-def timeline_frame(points: list[queries.TimelinePoint]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "time": [p.at.replace(tzinfo=None) for p in points],  # the plot wants naive (UTC) times
-            "mastery": [p.p_mastery for p in points],
-            "learner": [f"{p.username}: {p.skill_id}" for p in points],
-        }
-    )
-
-
-def read_roster_file(path: str) -> str:
-    """The uploaded roster's text, shown in the box so the teacher sees what will be imported."""
-    data = Path(path).read_bytes()
-    if len(data) > MAX_ROSTER_BYTES:
-        raise gr.Error(
-            f"That file is too big for a roster (the limit is {MAX_ROSTER_BYTES // 1_000_000} MB)."
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise gr.Error(
-            "That file is not UTF-8 text; save the roster as 'CSV UTF-8' and try again."
-        ) from error
-
-
-def gradebook_file(db: Database, class_id: int) -> str:
-    """The gradebook CSV written to a temporary file, for the download button."""
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-    with tempfile.NamedTemporaryFile("w", suffix=".csv", prefix=f"gradebook-{stamp}-", delete=False) as out:
-        out.write(export_gradebook(db, class_id=class_id))
-    return out.name
 
 
 def build(db: Database) -> gr.Blocks:
@@ -112,13 +43,19 @@ def build(db: Database) -> gr.Blocks:
             with gr.Tab("Mastery"):
                 heatmap = gr.HTML(elem_id="heatmap")
                 timeline = gr.LinePlot(
-                    x="time",
+                    x="practice",
                     y="mastery",
                     color="learner",
-                    label="Mastery over time (each learner and skill)",
+                    label="Mastery as the class practises (one line per learner and skill)",
+                    x_title="practice so far (answers, hints, finished problems)",
+                    y_title="mastery",
+                    color_title="learner · skill",
+                    x_axis_format="d",
+                    y_axis_format=".0%",
+                    tooltip=["time (UTC)"],
                     elem_id="timeline",
                     y_lim=[0, 1],
-                    height=320,
+                    height=360,
                 )
             with gr.Tab("Common errors"):
                 errors = gr.Dataframe(
@@ -183,12 +120,11 @@ def build(db: Database) -> gr.Blocks:
                 points = queries.class_timeline(db, teacher_id=user.id, class_id=class_id)
                 students = class_students(db, class_id=class_id)
                 set_work = class_assignments(db, teacher_id=user.id, class_id=class_id)
-            error_rows = [[p.skill_id, p.verdict, p.message, p.count, p.example] for p in patterns]
             return (
                 attempts_table(attempts),
                 mastery_heatmap(db, class_id),
                 timeline_frame(points),
-                pd.DataFrame(error_rows, columns=ERROR_COLUMNS),
+                errors_frame(patterns),
                 gr.update(choices=[(s.display_name, s.id) for s in students], value=None),
                 gradebook_file(db, class_id),
                 assignments_frame(set_work),
@@ -223,7 +159,10 @@ def build(db: Database) -> gr.Blocks:
                 return gr.update(choices=[], value=None)
             with shown_to_user():
                 attempts = queries.learner_attempts(db, viewer=user.id, student_id=student_id)
-            choices = [(f"#{a.id} {a.skill_id}: {a.prompt} ({a.status})", a.id) for a in attempts]
+            choices = [
+                (f"#{a.id} {skill_name(a.skill_id)}: {a.prompt} ({a.status.replace('_', ' ')})", a.id)
+                for a in attempts
+            ]
             return gr.update(choices=choices, value=choices[0][1] if choices else None)
 
         def on_attempt(attempt_id: int | None, request: gr.Request) -> str:

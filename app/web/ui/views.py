@@ -9,6 +9,7 @@ import pandas as pd
 from app.services.tutoring import ProblemView, StepResult
 from app.services.web_queries import AttemptDetail, AttemptSummary, StepLine
 from tutor.parse import parse_math, to_latex
+from tutor.problems import SKILLS
 
 ATTEMPT_COLUMNS = ["#", "learner", "skill", "level", "problem", "status", "steps", "hints", "started"]
 # What each verifier verdict looks like: (symbol, css class, words).
@@ -19,6 +20,11 @@ VERDICTS = {
     "unverifiable": ("?", "ft-unsure", "could not check"),
     "unparsable": ("?", "ft-unsure", "could not read"),
 }
+
+
+def skill_name(skill_id: str) -> str:
+    """The name people read ("Two-step equations"), not the id; a skill no longer offered keeps its id."""
+    return SKILLS[skill_id].name if skill_id in SKILLS else skill_id
 
 
 def math_of(text: str) -> str:
@@ -58,7 +64,8 @@ def attempt_markdown(detail: AttemptDetail) -> str:
     summary = detail.summary
     status = summary.status.replace("_", " ")
     lines = [
-        f"**{escape(summary.username)}** · {summary.skill_id} · level {summary.difficulty} · {status}",
+        f"**{escape(summary.username)}** · {skill_name(summary.skill_id)} · "
+        f"level {summary.difficulty} · {status}",
         "",
         f"$${detail.latex}$$",
         "",
@@ -76,7 +83,7 @@ def attempts_table(attempts: list[AttemptSummary]) -> pd.DataFrame:
         [
             a.id,
             a.username,
-            a.skill_id,
+            skill_name(a.skill_id),
             a.difficulty,
             a.prompt,
             a.status.replace("_", " "),
@@ -90,8 +97,7 @@ def attempts_table(attempts: list[AttemptSummary]) -> pd.DataFrame:
 
 
 def problem_markdown(view: ProblemView) -> str:
-    skill = view.skill_id.replace("_", " ")
-    return f"**{skill}** · level {view.difficulty}\n\n{view.prompt}\n\n$${view.latex}$$"
+    return f"**{skill_name(view.skill_id)}** · level {view.difficulty}\n\n{view.prompt}\n\n$${view.latex}$$"
 
 
 def worked_so_far(detail: AttemptDetail) -> str:

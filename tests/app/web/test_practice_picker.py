@@ -1,0 +1,35 @@
+"""The student's "what to practise" list: adaptive, assignments, then every skill by the name people read."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from app.services.assignments import AssignmentInfo
+from app.services.errors import InvalidInput
+from app.web.ui.practice_picker import ADAPTIVE, PracticeChoice, parse_choice, practice_choices
+from tutor.problems import SKILLS
+
+WEEK_1 = AssignmentInfo(7, "Algebra 1", "Week 1", "linear_two_step", 5, datetime(2030, 1, 31, tzinfo=UTC))
+
+
+def test_every_choice_offered_reads_back_as_what_its_label_says() -> None:
+    choices = practice_choices([WEEK_1])
+    labels = [label for label, _ in choices]
+    assert labels[0].startswith("Adaptive practice")
+    assert labels[1] == "Assignment: Week 1 (Algebra 1, Two-step equations, 5 problems, due Thu 31 Jan)"
+    assert labels[2:] == [f"Practise one skill: {skill.name}" for skill in SKILLS.values()]
+    assert [parse_choice(value) for _, value in choices[:3]] == [
+        PracticeChoice(), PracticeChoice(assignment_id=7), PracticeChoice(skill_id="fractions")
+    ]
+    assert parse_choice(None) == parse_choice(ADAPTIVE) == PracticeChoice()
+
+
+NEVER_OFFERED = ["skill:magic", "assignment:x", "assignment:", "assignment:" + "9" * 40, "7", " "]
+
+
+@pytest.mark.parametrize("value", NEVER_OFFERED)
+def test_a_value_the_list_never_offered_is_refused_in_words(value: str) -> None:
+    with pytest.raises(InvalidInput, match="choose what to practise from the list"):
+        parse_choice(value)
