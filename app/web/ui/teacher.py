@@ -47,15 +47,15 @@ def build(db: Database) -> gr.Blocks:
                     y="mastery",
                     color="learner",
                     label="Mastery as the class practises (one line per learner and skill)",
-                    x_title="practice so far (answers, hints, finished problems)",
+                    x_title="practice so far",
                     y_title="mastery",
                     color_title="learner · skill",
                     x_axis_format="d",
                     y_axis_format=".0%",
                     tooltip=["time (UTC)"],
+                    caption="Each point is one answer, hint or finished problem; hover over it to see when.",
                     elem_id="timeline",
                     y_lim=[0, 1],
-                    height=360,
                 )
             with gr.Tab("Common errors"):
                 errors = gr.Dataframe(
