@@ -8,6 +8,7 @@ Chromium is Debian's (``apt-get install chromium``); Playwright never downloads 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -165,6 +166,9 @@ def screenshot():
     """Save a full-page screenshot under test-artifacts/browser/ (for people to look at)."""
 
     def screenshot(page, name: str) -> Path:
+        # Settled first: a shot taken mid-update shows loading overlays and half-closed menus.
+        expect(page.get_by_text(re.compile(r"queue: \d+/\d+"))).to_have_count(0)
+        expect(page.get_by_role("option")).to_have_count(0)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)

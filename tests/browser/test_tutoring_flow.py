@@ -127,7 +127,7 @@ def test_student_practises_a_skill_they_choose(server, new_page, sign_in, screen
     page = new_page()
     sign_in(page, "ada")
     page.get_by_role("combobox", name="What to practise").click()
-    page.get_by_role("option", name="Practise one skill: Quadratic formula").click()
+    page.get_by_role("option", name="Skill: Quadratic formula").click()
     page.get_by_role("button", name="Next problem").click()
     expect(page.locator("#problem")).to_contain_text("Quadratic formula · level")
     screenshot(page, "06b-student-chosen-skill")

@@ -13,7 +13,7 @@ from app.services.errors import InvalidInput
 from tutor.problems import SKILLS
 
 ADAPTIVE = "adaptive"
-ADAPTIVE_LABEL = "Adaptive practice: the tutor picks skill and level"
+ADAPTIVE_LABEL = "Adaptive practice (the tutor chooses)"
 _SKILL, _ASSIGNMENT = "skill:", "assignment:"
 
 
@@ -28,15 +28,20 @@ def practice_choices(assignments: list[AssignmentInfo]) -> list[tuple[str, str]]
     return [
         (ADAPTIVE_LABEL, ADAPTIVE),
         *((assignment_label(a), f"{_ASSIGNMENT}{a.id}") for a in assignments),
-        *((f"Practise one skill: {skill.name}", f"{_SKILL}{skill_id}") for skill_id, skill in SKILLS.items()),
+        *((f"Skill: {skill.name}", f"{_SKILL}{skill_id}") for skill_id, skill in SKILLS.items()),
     ]
 
 
 def assignment_label(assignment: AssignmentInfo) -> str:
-    due = f", due {assignment.due_at:%a %d %b}" if assignment.due_at else ""
+    """The title first (phones cut long labels), then what the title does not already say."""
     skill = SKILLS[assignment.skill_id].name if assignment.skill_id in SKILLS else assignment.skill_id
-    count = f"{assignment.problem_count} problems"
-    return f"Assignment: {assignment.title} ({assignment.class_name}, {skill}, {count}{due})"
+    details = [assignment.class_name]
+    if skill.lower() not in assignment.title.lower():
+        details.append(skill)
+    details.append(f"{assignment.problem_count} problems")
+    if assignment.due_at:
+        details.append(f"due {assignment.due_at:%a %d %b}")
+    return f"Assignment: {assignment.title} ({', '.join(details)})"
 
 
 def parse_choice(value: str | None) -> PracticeChoice:

@@ -33,6 +33,11 @@ def stats_markdown(mine: Progress, recent: list[AttemptSummary]) -> str:
     mastered = sum(s.mastered for s in mine.skills)
     return (
         f"**{mine.problems_solved} solved** of {mine.problems_started} started · "
-        f"**{streak}** solved in a row · {mine.steps} steps · {mine.hints} hints · "
-        f"{mastered} skill(s) mastered"
+        f"**{streak}** solved in a row · {counted(mine.steps, 'step')} · {counted(mine.hints, 'hint')} · "
+        f"{counted(mastered, 'skill')} mastered"
     )
+
+
+def counted(number: int, noun: str) -> str:
+    """ "1 hint", "2 hints": the count with its noun in the right number."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"

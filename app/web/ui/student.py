@@ -24,6 +24,7 @@ from app.web.ui.common import MATH, greeting, header, shown_to_user, signed_in
 from app.web.ui.practice_picker import ADAPTIVE, ADAPTIVE_LABEL, parse_choice, practice_choices
 from app.web.ui.progress_view import mastery_frame, mastery_table, stats_markdown
 from app.web.ui.views import (
+    ATTEMPT_WIDTHS,
     attempts_table,
     feedback_markdown,
     preview_markdown,
@@ -107,9 +108,17 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
                 stats = gr.Markdown(elem_classes="ft-stats", elem_id="stats")
                 table = gr.HTML(elem_classes="ft-mastery", elem_id="mastery")
                 mastery = gr.BarPlot(
-                    x="skill", y="mastery", y_lim=[0, 1], label="Mastery per skill", height=300, sort="-y"
+                    x="skill",
+                    y="mastery",
+                    y_lim=[0, 1],
+                    y_axis_format=".0%",
+                    label="Mastery per skill",
+                    height=300,
+                    sort="-y",
                 )
-                recent = gr.Dataframe(label="Recent problems", interactive=False, wrap=True)
+                recent = gr.Dataframe(
+                    label="Recent problems", interactive=False, wrap=True, column_widths=ATTEMPT_WIDTHS
+                )
 
         def learner(request: gr.Request) -> UserInfo:
             return signed_in(db, request, "student")

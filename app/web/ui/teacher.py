@@ -24,7 +24,7 @@ from app.web.ui.teacher_views import (
     read_roster_file,
     timeline_frame,
 )
-from app.web.ui.views import attempt_markdown, attempts_table, skill_name
+from app.web.ui.views import ATTEMPT_WIDTHS, attempt_markdown, attempts_table, skill_name
 from tutor.problems import SKILLS
 
 
@@ -38,7 +38,11 @@ def build(db: Database) -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab("Recent work"):
                 recent = gr.Dataframe(
-                    label="Latest attempts", interactive=False, wrap=True, elem_id="recent-work"
+                    label="Latest attempts",
+                    interactive=False,
+                    wrap=True,
+                    column_widths=ATTEMPT_WIDTHS,
+                    elem_id="recent-work",
                 )
             with gr.Tab("Mastery"):
                 heatmap = gr.HTML(elem_id="heatmap")

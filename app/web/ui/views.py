@@ -12,6 +12,8 @@ from tutor.parse import parse_math, to_latex
 from tutor.problems import SKILLS
 
 ATTEMPT_COLUMNS = ["#", "learner", "skill", "level", "problem", "status", "steps", "hints", "started"]
+# Room for each header on one line (narrow columns broke "learner" into "learne / r").
+ATTEMPT_WIDTHS = ["5%", "9%", "15%", "7%", "27%", "10%", "7%", "7%", "13%"]
 # What each verifier verdict looks like: (symbol, css class, words).
 VERDICTS = {
     "equivalent": ("✓", "ft-ok", "correct"),

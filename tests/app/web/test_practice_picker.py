@@ -8,7 +8,13 @@ import pytest
 
 from app.services.assignments import AssignmentInfo
 from app.services.errors import InvalidInput
-from app.web.ui.practice_picker import ADAPTIVE, PracticeChoice, parse_choice, practice_choices
+from app.web.ui.practice_picker import (
+    ADAPTIVE,
+    PracticeChoice,
+    assignment_label,
+    parse_choice,
+    practice_choices,
+)
 from tutor.problems import SKILLS
 
 WEEK_1 = AssignmentInfo(7, "Algebra 1", "Week 1", "linear_two_step", 5, datetime(2030, 1, 31, tzinfo=UTC))
@@ -19,11 +25,16 @@ def test_every_choice_offered_reads_back_as_what_its_label_says() -> None:
     labels = [label for label, _ in choices]
     assert labels[0].startswith("Adaptive practice")
     assert labels[1] == "Assignment: Week 1 (Algebra 1, Two-step equations, 5 problems, due Thu 31 Jan)"
-    assert labels[2:] == [f"Practise one skill: {skill.name}" for skill in SKILLS.values()]
+    assert labels[2:] == [f"Skill: {skill.name}" for skill in SKILLS.values()]
     assert [parse_choice(value) for _, value in choices[:3]] == [
         PracticeChoice(), PracticeChoice(assignment_id=7), PracticeChoice(skill_id="fractions")
     ]
     assert parse_choice(None) == parse_choice(ADAPTIVE) == PracticeChoice()
+
+
+def test_an_assignment_label_does_not_repeat_the_skill_its_title_names() -> None:
+    titled = AssignmentInfo(8, "Algebra 1", "Two-step equations", "linear_two_step", 3, None)
+    assert assignment_label(titled) == "Assignment: Two-step equations (Algebra 1, 3 problems)"
 
 
 NEVER_OFFERED = ["skill:magic", "assignment:x", "assignment:", "assignment:" + "9" * 40, "7", " "]

@@ -69,5 +69,6 @@ def test_the_streak_counts_solved_problems_in_a_row_ignoring_the_open_one() -> N
         summary("solved"),
     ]
     assert "**2** solved in a row" in stats_markdown(mine, recent)
+    assert "9 steps · 1 hint · 1 skill mastered" in stats_markdown(mine, recent)  # nouns agree with counts
     table = mastery_table(mine)
     assert "Fraction &lt;arithmetic&gt;" in table and "86%" in table and "mastered" in table
