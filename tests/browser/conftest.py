@@ -166,7 +166,9 @@ def screenshot():
     """Save a full-page screenshot under test-artifacts/browser/ (for people to look at)."""
 
     def screenshot(page, name: str) -> Path:
-        # Settled first: a shot taken mid-update shows loading overlays and half-closed menus.
+        # Settled first: a shot taken mid-update shows loading overlays and half-closed menus. The
+        # pause lets an update that the last click started show its overlay before we wait it out.
+        page.wait_for_timeout(400)
         expect(page.get_by_text(re.compile(r"queue: \d+/\d+"))).to_have_count(0)
         expect(page.get_by_role("option")).to_have_count(0)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
