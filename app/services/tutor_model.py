@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sympy
 
 from app.worker.client import WorkerClient
-from app.worker.requests import SYSTEM_PROMPT, GenerationRequest, WorkerError
+from app.worker.requests import SYSTEM_PROMPT, GenerationRequest, ModelUnavailable, WorkerError
 from app.worker.runtime import NO_MODEL
 from app.worker.streams import StreamTimeout
 from tutor.answers import extract_answer
@@ -133,12 +133,9 @@ class TutorModel:
     def ask_stream(
         self, problem: Problem, current: str, question: str, history: tuple[tuple[str, str], ...] = ()
     ) -> Iterator[ReplyDraft]:
-        """``ask`` token by token: a draft per chunk, then one whose ``reply`` is the checked answer.
-
-        Closing the iterator before the end (the learner pressed Stop) cancels the generation.
-        """
+        """``ask`` token by token; the last draft carries the checked reply. Closing it early cancels."""
         if self.client is None:
-            yield ReplyDraft("", None, _chat_fallback(problem, current, NO_MODEL))
+            yield ReplyDraft("", None, self.ask(problem, current, question, history))
             return
         request = self._request(_chat_prompt(problem, current, question, history))
         text = ""
@@ -174,7 +171,7 @@ class TutorModel:
     def _ask(self, content: str, *, start: str, max_tokens: int | None = None) -> TutorReply | str:
         """The model's reply with its math checked, or why the model cannot answer now."""
         if self.client is None:
-            return NO_MODEL
+            return _could_not_answer(ModelUnavailable(NO_MODEL))
         try:
             text = self.client.generate(self._request(content, max_tokens))
         except (WorkerError, StreamTimeout) as error:
@@ -205,6 +202,8 @@ def _chat_fallback(problem: Problem, current: str, notice: str) -> TutorReply:
 
 
 def _could_not_answer(error: Exception) -> str:
+    if isinstance(error, ModelUnavailable):  # not a failure: nothing to apologise for, just how to enable it
+        return f"This answer is the solver's, because {error}."
     return f"The model could not answer ({error}); this is the solver's answer."
 
 

@@ -113,7 +113,6 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
                     y_lim=[0, 1],
                     y_axis_format=".0%",
                     label="Mastery per skill",
-                    height=300,
                     sort="-y",
                 )
                 recent = gr.Dataframe(

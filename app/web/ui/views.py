@@ -111,6 +111,9 @@ def worked_so_far(detail: AttemptDetail) -> str:
 def feedback_markdown(result: StepResult) -> str:
     if result.solved:
         return "**Solved!** Your mastery is updated on the Progress tab. Press *Next problem* for another."
+    # The verifier's message is on the step's line just above; here, what to do next.
     if result.accepted:
-        return f"✓ **Good step.** {result.message}".strip()
-    return f"✗ **Not quite.** {result.message}".strip()
+        return "✓ **Good step.** Write your next line."
+    if result.verdict in ("unparsable", "unverifiable"):
+        return "? **I could not check that line.** See why above, then write it another way."
+    return "✗ **Not quite.** See why above; fix the line and check it again, or ask for a hint."

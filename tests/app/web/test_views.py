@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 import pytest
 
 from app.services.progress import Progress, SkillProgress
+from app.services.tutoring import StepResult
 from app.services.web_queries import AttemptDetail, AttemptSummary, StepLine
 from app.web.ui.progress_view import mastery_table, stats_markdown
 from app.web.ui.student import state_before_last_step
-from app.web.ui.views import attempt_markdown, preview_markdown, step_markdown
+from app.web.ui.views import attempt_markdown, feedback_markdown, preview_markdown, step_markdown
 
 
 def summary(status: str, username: str = "ada") -> AttemptSummary:
@@ -72,3 +73,20 @@ def test_the_streak_counts_solved_problems_in_a_row_ignoring_the_open_one() -> N
     assert "9 steps · 1 hint · 1 skill mastered" in stats_markdown(mine, recent)  # nouns agree with counts
     table = mastery_table(mine)
     assert "Fraction &lt;arithmetic&gt;" in table and "86%" in table and "mastered" in table
+
+
+@pytest.mark.parametrize(
+    ("verdict", "accepted", "solved", "says"),
+    [
+        ("equivalent", True, False, "Good step"),
+        ("equivalent", True, True, "Solved!"),
+        ("invalid", False, False, "Not quite"),
+        ("unparsable", False, False, "could not check that line"),
+    ],
+)
+def test_feedback_says_what_to_do_next_without_repeating_the_steps_message(
+    verdict: str, accepted: bool, solved: bool, says: str
+) -> None:
+    result = StepResult(1, 1, 1, "x = 2", verdict, "The verifier's own words.", accepted, solved, False)
+    shown = feedback_markdown(result)
+    assert says in shown and "verifier's own words" not in shown  # already on the step's line

@@ -120,6 +120,7 @@ def test_a_streamed_answer_without_a_model_is_the_solvers_with_the_reason(embedd
     question = "Why do I subtract first?"
     (offline,) = TutorModel(None).ask_stream(problem, problem.start, question)
     assert offline.reply == TutorModel(None).ask(problem, problem.start, question)
+    assert offline.reply.notice.startswith("This answer is the solver's, because the model-backed tutor")
     assert "FLASHTUTOR_MODEL_PATH" in offline.reply.notice
     *_, failed = TutorModel(embedded, max_tokens=16).ask_stream(problem, problem.start, question)
     assert failed.reply.source == "solver" and failed.request_id is None
