@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import gradio as gr
 from fastapi import FastAPI
@@ -20,13 +19,12 @@ from app.services.curriculum import sync_skills
 from app.services.tutor_model import TutorModel
 from app.services.users import ensure_first_admin
 from app.settings import Settings, get_settings
-from app.web import api, openai_api
+from app.web import STATIC_DIR, api, openai_api
 from app.web.auth import RateLimiter, guard_pages
 from app.web.ui import admin, login, student, teacher
 from app.web.ui.common import THEME
 from app.worker.client import WorkerClient, connect
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
 LOGIN_ATTEMPTS_PER_MINUTE = 10
 # Gradio runs one call per event at a time by default; a class works at once, so allow many. Calls
 # are short (a step check has a deadline) and the model calls wait on the worker pool, not a core.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from html import escape
-from pathlib import Path
 from string import Template
 
 from fastapi import APIRouter, Form, Request, status
@@ -12,9 +11,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.services.errors import AuthenticationFailed
 from app.services.users import authenticate, end_login_session, start_login_session
+from app.web import STATIC_DIR
 from app.web.auth import HOME, SESSION_COOKIE, RateLimited, page_roles, request_token, signed_in_user
 
-PAGE = Template((Path(__file__).resolve().parent.parent / "static" / "login.html").read_text())
+PAGE = Template((STATIC_DIR / "login.html").read_text())
 
 router = APIRouter()
 
