@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -223,8 +224,11 @@ def _evaluate(
     if generate is None:
         raise RuntimeError(f"evaluating the model needs the model: {NO_MODEL}")
     samples = parameters["samples"]
+    stopping = threading.Event()  # set on the first failure: the items not asked yet are left for the resume
 
-    def ask(index: int) -> tuple[int, Generation, GenerationRequest]:
+    def ask(index: int) -> tuple[int, Generation, GenerationRequest] | None:
+        if stopping.is_set():
+            return None
         row = parameters["rows"][index // samples]
         request = GenerationRequest(
             messages=[
@@ -238,33 +242,55 @@ def _evaluate(
             priority="batch",
             time_limit_s=3600,
         )
-        return index, generate(request), request
+        try:
+            return index, generate(request), request
+        except BaseException:
+            stopping.set()
+            raise
 
     with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix=f"job-{job_id}") as pool:
         for future in as_completed([pool.submit(ask, index) for index in todo]):
-            index, generation, request = future.result()
-            row = parameters["rows"][index // samples]
-            answer = extract_answer(generation.text)
-            correct = answer is not None and check_answer(answer, row["answer"]).correct
-            record = ModelRequest(
-                purpose="assessment",
-                status="done",
-                prompt=json.dumps(request.messages),
-                output=generation.text,
-                verification="no_answer" if answer is None else ("correct" if correct else "incorrect"),
-                prompt_tokens=generation.prompt_tokens,
-                output_tokens=generation.output_tokens,
-                latency_ms=generation.latency_ms,
-                finished_at=utcnow(),
-            )
-            item = AssessmentItem(
-                item_index=index,
-                question=row["problem"],
-                expected=row["answer"],
-                submitted=answer,
-                correct=correct,
-            )
-            _store(database, job_id, item, record)
+            if (answered := future.result()) is None:
+                continue
+            index, generation, request = answered
+            try:
+                row = parameters["rows"][index // samples]
+                _store_answer(database, job_id, row, index, generation, request)
+            except BaseException:  # e.g. the database went away: stop asking the model too
+                stopping.set()
+                raise
+
+
+def _store_answer(
+    database: Database,
+    job_id: int,
+    row: dict[str, str],
+    index: int,
+    generation: Generation,
+    request: GenerationRequest,
+) -> None:
+    """Grade one sample by its \\boxed{} answer and save it with the model request behind it."""
+    answer = extract_answer(generation.text)
+    correct = answer is not None and check_answer(answer, row["answer"]).correct
+    record = ModelRequest(
+        purpose="assessment",
+        status="done",
+        prompt=json.dumps(request.messages),
+        output=generation.text,
+        verification="no_answer" if answer is None else ("correct" if correct else "incorrect"),
+        prompt_tokens=generation.prompt_tokens,
+        output_tokens=generation.output_tokens,
+        latency_ms=generation.latency_ms,
+        finished_at=utcnow(),
+    )
+    item = AssessmentItem(
+        item_index=index,
+        question=row["problem"],
+        expected=row["answer"],
+        submitted=answer,
+        correct=correct,
+    )
+    _store(database, job_id, item, record)
 
 
 # -- storage -----------------------------------------------------------------------------------

@@ -163,6 +163,7 @@ def test_an_evaluation_that_fails_part_way_resumes_and_asks_each_item_once(
             assessment.run_job(db, job_id, generate=crashing, **run)
         failed = assessment.job_progress(db, job_id)
         assert (failed.status, failed.done, failed.error) == ("failed", 2, "the worker lost its GPU")
+        assert crashing.seeds == [0, 1, 2], "a lost model stops the job instead of being asked every item"
 
         resumed = FailsAfter(runtime.generate, calls=6)
         progress = assessment.run_job(db, job_id, generate=resumed, **run)
