@@ -6,29 +6,21 @@ parallel runs on the same server never see each other's rows.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 
 from app.db import Database
+from bench import stack
 
 
 @pytest.fixture(scope="session")
 def postgres_server_url(postgres_url: str) -> Iterator[str]:
     """A fresh, empty PostgreSQL database for this test session."""
-    name = f"flashtutor_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with stack.scratch_database(postgres_url) as url:
+        yield url
 
 
 def _empty_postgres(url: str) -> Database:

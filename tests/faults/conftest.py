@@ -7,7 +7,6 @@ these fixtures own, on loopback.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import socket
@@ -24,11 +23,7 @@ from app.db import Database
 from app.services.users import create_user
 from app.settings import Settings
 from app.web.factory import create_app
-
-STACK_SOURCE = Path(__file__).resolve().parents[2] / "bench" / "stack.py"
-_spec = importlib.util.spec_from_file_location("stack", STACK_SOURCE)
-stack = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(stack)
+from bench import stack
 
 PASSWORD = "fault-test-password"
 IN_CI = os.environ.get("CI", "").lower() == "true"
