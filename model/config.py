@@ -15,6 +15,16 @@ from typing import Any
 
 MODEL_TYPE = "phi4flash"
 ARCHITECTURE = "Phi4FlashForCausalLM"
+# Sizes every config.json must give (positive integers); the mamba_* sizes have class defaults.
+REQUIRED_KEYS = (
+    "vocab_size",
+    "hidden_size",
+    "intermediate_size",
+    "num_hidden_layers",
+    "num_attention_heads",
+    "num_key_value_heads",
+    "sliding_window",
+)
 
 
 class ConfigError(ValueError):
@@ -59,18 +69,7 @@ class SambaYConfig:
     stop_token_ids: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in (
-            "vocab_size",
-            "hidden_size",
-            "intermediate_size",
-            "num_hidden_layers",
-            "num_attention_heads",
-            "num_key_value_heads",
-            "sliding_window",
-            "mamba_d_state",
-            "mamba_d_conv",
-            "mamba_expand",
-        ):
+        for name in (*REQUIRED_KEYS, "mamba_d_state", "mamba_d_conv", "mamba_expand"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}")
@@ -121,16 +120,7 @@ class SambaYConfig:
             raise ConfigError(f"mb_per_layer {raw['mb_per_layer']!r} is not supported (only 2)")
         if not raw.get("tie_word_embeddings", True):
             raise ConfigError("untied word embeddings are not supported: SambaY ties the LM head")
-        required = (
-            "vocab_size",
-            "hidden_size",
-            "intermediate_size",
-            "num_hidden_layers",
-            "num_attention_heads",
-            "num_key_value_heads",
-            "sliding_window",
-        )
-        missing = [key for key in required if key not in raw]
+        missing = [key for key in REQUIRED_KEYS if key not in raw]
         if missing:
             raise ConfigError(f"config lacks the keys {missing}")
         optional = (
@@ -142,7 +132,7 @@ class SambaYConfig:
             "mamba_conv_bias",
             "mamba_proj_bias",
         )
-        values = {key: raw[key] for key in required + optional if key in raw}
+        values = {key: raw[key] for key in REQUIRED_KEYS + optional if key in raw}
         values["sliding_window"] = _window(raw, raw["num_hidden_layers"])
         eos = raw.get("eos_token_id")
         values["stop_token_ids"] = tuple(eos if isinstance(eos, list) else [] if eos is None else [eos])
