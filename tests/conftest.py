@@ -6,11 +6,14 @@ skipped, except when ``CI=true``: then a missing server fails the run.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("FLASHTUTOR_SHARED", ROOT.parent / "shared"))
@@ -56,3 +59,42 @@ def tiny_model_path() -> Path:
     if not (TINY_MODEL / "config.json").exists():
         pytest.fail(f"shared fixture missing: {TINY_MODEL}")
     return TINY_MODEL
+
+
+CHAT_TOKENS = ["<|endoftext|>", "<|assistant|>", "<|end|>", "<|user|>", "<|system|>", "<|tool|>", "<|/tool|>"]
+
+
+@pytest.fixture(scope="session")
+def readable_tiny_model(
+    tmp_path_factory: pytest.TempPathFactory, tiny_model_path: Path
+) -> Callable[..., Path]:
+    """Builds the tiny checkpoint with a byte-level tokenizer it can read: 256 byte tokens, then the chat
+    tokens, then plain added tokens "<N>" up to id 511, so every id the model samples decodes.
+
+    ``separate_files`` lists the added tokens in added_tokens.json + tokenizer_config.json (the other
+    layout a checkpoint folder may use) instead of inside tokenizer.json.
+    """
+
+    def build(*, separate_files: bool = False) -> Path:
+        folder = tmp_path_factory.mktemp("readable-model")
+        for name in ("config.json", "model.safetensors"):
+            (folder / name).symlink_to(tiny_model_path / name)
+        alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
+        tokenizer = Tokenizer(models.BPE(vocab={c: i for i, c in enumerate(alphabet)}, merges=[]))
+        tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+        tokenizer.decoder = decoders.ByteLevel()
+        tokenizer.save(str(folder / "tokenizer.json"))
+        added = [*CHAT_TOKENS, *(f"<{i}>" for i in range(256 + len(CHAT_TOKENS), 512))]
+        if separate_files:
+            ids = {token: 256 + n for n, token in enumerate(added)}
+            (folder / "added_tokens.json").write_text(json.dumps(ids))
+            (folder / "tokenizer_config.json").write_text(json.dumps({"eos_token": "<|endoftext|>"}))
+        else:
+            spec = json.loads((folder / "tokenizer.json").read_text())
+            spec["added_tokens"] = [
+                {"id": 256 + n, "content": token, "special": True} for n, token in enumerate(added)
+            ]
+            (folder / "tokenizer.json").write_text(json.dumps(spec))
+        return folder
+
+    return build

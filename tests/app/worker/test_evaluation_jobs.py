@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers
 
 from app.db import Database
 from app.models import AssessmentItem, ModelRequest
@@ -25,7 +25,6 @@ from app.worker.requests import Generation, GenerationRequest, ModelUnavailable
 from app.worker.runtime import WorkerRuntime
 from app.worker.streams import MemoryStreams
 
-CHAT_TOKENS = ["<|endoftext|>", "<|assistant|>", "<|end|>", "<|user|>", "<|system|>", "<|tool|>", "<|/tool|>"]
 PROBLEMS = [  # MATH-500's format: extra fields are carried along and ignored
     {"problem": "What is $1+1$?", "answer": "2", "subject": "Prealgebra", "level": 1, "unique_id": "a"},
     {"problem": "Simplify $\\frac{6}{8}$.", "answer": "\\frac{3}{4}", "subject": "Prealgebra", "level": 1,
@@ -37,22 +36,9 @@ SAMPLES, MAX_TOKENS = 2, 8
 
 
 @pytest.fixture(scope="module")
-def readable_model(tmp_path_factory: pytest.TempPathFactory, tiny_model_path: Path) -> Path:
+def readable_model(readable_tiny_model: Callable[..., Path]) -> Path:
     """The fixture checkpoint plus a byte-level tokenizer whose every id, chat tokens included, is < 512."""
-    folder = tmp_path_factory.mktemp("readable-model")
-    for name in ("config.json", "model.safetensors"):
-        (folder / name).symlink_to(tiny_model_path / name)
-    alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
-    tokenizer = Tokenizer(models.BPE(vocab={c: i for i, c in enumerate(alphabet)}, merges=[]))
-    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tokenizer.decoder = decoders.ByteLevel()
-    tokenizer.save(str(folder / "tokenizer.json"))
-    # Ids past the chat tokens become plain added tokens "<N>", so every id the model samples decodes.
-    added = [*CHAT_TOKENS, *(f"<{i}>" for i in range(256 + len(CHAT_TOKENS), 512))]
-    added_tokens = {token: 256 + n for n, token in enumerate(added)}
-    (folder / "added_tokens.json").write_text(json.dumps(added_tokens))
-    (folder / "tokenizer_config.json").write_text(json.dumps({"eos_token": "<|endoftext|>"}))
-    return folder
+    return readable_tiny_model(separate_files=True)
 
 
 def write_problems(path: Path) -> Path:
