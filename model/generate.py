@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import torch
 
-from model.sampling import sample
+from model.sampling import check_sampling, sample
 
 
 class TextDecoder(Protocol):
@@ -204,12 +204,7 @@ def _check_prompt(ids: Sequence[int], vocab_size: int) -> list[int]:
 def _check_limits(max_new_tokens: int, temperature: float, top_p: float, top_k: int | None) -> None:
     if max_new_tokens < 1:
         raise ValueError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
-    if not temperature >= 0:
-        raise ValueError(f"temperature must be >= 0 (0 means greedy), got {temperature}")
-    if not 0 < top_p <= 1:
-        raise ValueError(f"top_p must be in (0, 1], got {top_p}")
-    if top_k is not None and top_k < 0:
-        raise ValueError(f"top_k must be >= 0, got {top_k}")
+    check_sampling(temperature, top_p, top_k)
 
 
 def _generator(model: Any, seed: int | None) -> torch.Generator | None:

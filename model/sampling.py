@@ -12,6 +12,16 @@ import torch
 from torch import Tensor
 
 
+def check_sampling(temperature: float, top_p: float, top_k: int | None) -> None:
+    """Raise ``ValueError`` naming the setting when one row's sampling settings are out of range."""
+    if not temperature >= 0:
+        raise ValueError(f"temperature must be >= 0 (0 means greedy), got {temperature}")
+    if not 0 < top_p <= 1:
+        raise ValueError(f"top_p must be in (0, 1], got {top_p}")
+    if top_k is not None and top_k < 0:
+        raise ValueError(f"top_k must be >= 0 (0 or None keeps every token), got {top_k}")
+
+
 def sample(
     logits: Tensor,
     temperature: Sequence[float],
@@ -25,12 +35,7 @@ def sample(
     if not len(temperature) == len(top_p) == len(top_k) == len(generators) == batch:
         raise ValueError(f"sampling needs one temperature, top_p, top_k and generator per row ({batch} rows)")
     for t, p, k in zip(temperature, top_p, top_k, strict=True):
-        if not t >= 0:
-            raise ValueError(f"temperature must be >= 0 (0 means greedy), got {t}")
-        if not 0 < p <= 1:
-            raise ValueError(f"top_p must be in (0, 1], got {p}")
-        if k is not None and k < 0:
-            raise ValueError(f"top_k must be >= 0 (0 or None keeps every token), got {k}")
+        check_sampling(t, p, k)
     device = logits.device
     greedy = torch.tensor([t == 0 for t in temperature], device=device)
     temps = torch.tensor([t if t > 0 else 1.0 for t in temperature], device=device, dtype=torch.float32)
