@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache, lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -51,15 +52,46 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+@cache
+def dummy_password_hash() -> str:
+    """A hash no password matches, verified for unknown usernames so they cost the same time as known ones."""
+    return _hasher.hash(secrets.token_urlsafe(32))
+
+
 def needs_rehash(password_hash: str) -> bool:
     """True when the hash was made with weaker parameters than today's; rehash at the next login."""
     return _hasher.check_needs_rehash(password_hash)
 
 
+# Words a child may be handed on a login card: BIP-39's English list is common, short and unambiguous
+# (the first four letters never repeat); these few are not words to give a ten-year-old.
+_UNSUITABLE = frozenset(
+    {
+        "abuse", "addict", "alcohol", "angry", "attack", "betray", "blood", "bomb", "bullet", "cancel",
+        "crazy", "crime", "cruel", "damage", "disease", "divorce", "enemy", "evil", "fat", "gun", "hurt",
+        "insane", "knife", "panic", "prison", "rifle", "sick", "ugly", "weapon",
+    }
+)  # fmt: skip
+PASSWORD_WORDS = 4
+
+
+@lru_cache(maxsize=1)
+def password_words() -> tuple[str, ...]:
+    """The word list for generated passwords: 1,500+ words of at most six letters."""
+    from mnemonic import Mnemonic
+
+    return tuple(w for w in Mnemonic("english").wordlist if len(w) <= 6 and w not in _UNSUITABLE)
+
+
 def generate_password() -> str:
-    """A random password a person can type: 16 characters from an unambiguous alphabet (~90 bits)."""
-    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(16))
+    """A password a ten-year-old can type, like ``lemon-tiger-frost-oven-47``.
+
+    Four words from 1,500+ and two digits are about 49 bits: far beyond online guessing, which the
+    login throttle limits to a few tries a minute, while each part is a word to copy, not a symbol soup.
+    """
+    words = password_words()
+    number = secrets.randbelow(90) + 10
+    return "-".join([*(secrets.choice(words) for _ in range(PASSWORD_WORDS)), str(number)])
 
 
 def new_token() -> str:

@@ -8,9 +8,6 @@ role is trusted.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
 from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote
@@ -23,7 +20,10 @@ from starlette.concurrency import run_in_threadpool
 from app.db import Database
 from app.models import ROLES
 from app.services.errors import AuthenticationFailed
-from app.services.users import UserInfo, user_for_token
+from app.services.users import UserInfo, authenticate, user_for_token
+from app.web.throttle import LoginThrottle
+from app.web.throttle import RateLimited as RateLimited  # the pages import these two from here
+from app.web.throttle import RateLimiter as RateLimiter
 
 SESSION_COOKIE = "flashtutor_session"
 # The page each role lands on after login, and the roles allowed under each page prefix.
@@ -37,54 +37,6 @@ PAGE_ROLES = {
 }
 PUBLIC_PREFIXES = ("/login", "/static/", "/health", "/ready", "/favicon.ico")
 DATABASE_AWAY = "the database cannot be reached right now; please try again in a moment"
-
-
-class RateLimited(Exception):
-    """Too many requests in the last minute; ``retry_after`` says how many seconds to wait."""
-
-    def __init__(self, what: str, retry_after: float) -> None:
-        self.retry_after = retry_after
-        super().__init__(f"too many {what}; please wait {retry_after:.0f} s and try again")
-
-
-class RateLimiter:
-    """A sliding one-minute window of events per key: model requests per user id, or failed sign-ins
-    per username (only failures count there, so a user who signs in often is never locked out)."""
-
-    def __init__(self, per_minute: int, what: str, clock: Callable[[], float] = time.monotonic) -> None:
-        if per_minute < 1:
-            raise ValueError(f"a rate limit must allow at least 1 request a minute, got {per_minute}")
-        self.per_minute = per_minute
-        self.what = what
-        self._clock = clock
-        self._recent: dict[int | str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def check(self, key: int | str) -> None:
-        """Raise ``RateLimited`` when ``key`` has used up this minute's budget (counts nothing)."""
-        with self._lock:
-            self._check(key, self._clock())
-
-    def record(self, key: int | str) -> None:
-        """Count one event for ``key``."""
-        with self._lock:
-            self._recent.setdefault(key, deque()).append(self._clock())
-
-    def take(self, key: int | str) -> None:
-        """Check and count in one step: the event is counted only if it is allowed."""
-        now = self._clock()
-        with self._lock:
-            self._check(key, now)
-            self._recent.setdefault(key, deque()).append(now)
-
-    def _check(self, key: int | str, now: float) -> None:
-        recent = self._recent.get(key)
-        if not recent:
-            return
-        while recent and recent[0] <= now - 60.0:
-            recent.popleft()
-        if len(recent) >= self.per_minute:
-            raise RateLimited(self.what, retry_after=max(1.0, recent[0] + 60.0 - now))
 
 
 def request_token(request: Request) -> str | None:
@@ -104,6 +56,28 @@ def signed_in_user(db: Database, request: Request) -> UserInfo | None:
         return user_for_token(db, token=token)
     except AuthenticationFailed:
         return None
+
+
+def client_address(request: Request) -> str:
+    """The caller's IP address (behind a proxy, uvicorn takes it from X-Forwarded-For of trusted hosts)."""
+    return request.client.host if request.client else "unknown"
+
+
+def sign_in(request: Request, username: str, password: str) -> UserInfo:
+    """The user these credentials belong to, with failures throttled per address and per account.
+
+    Raises ``RateLimited`` (nothing checked) while the caller must wait, else ``AuthenticationFailed``.
+    """
+    throttle: LoginThrottle = request.app.state.login_throttle
+    address = client_address(request)
+    throttle.check(address=address, username=username)
+    try:
+        user = authenticate(request.app.state.db, username=username, password=password)
+    except AuthenticationFailed:
+        throttle.failed(address=address, username=username)
+        raise
+    throttle.succeeded(username=username)
+    return user
 
 
 def require_user(request: Request) -> UserInfo:
@@ -166,3 +140,4 @@ async def guard_pages(request: Request, call_next: Callable) -> Response:
 SignedIn = Annotated[UserInfo, Depends(require_user)]
 Student = Annotated[UserInfo, Depends(require_role("student"))]
 Teacher = Annotated[UserInfo, Depends(require_role("teacher"))]
+Admin = Annotated[UserInfo, Depends(require_role("admin"))]

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
+from redis import RedisError
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from app.settings import Settings
@@ -104,11 +105,14 @@ TEXT = Shape(
 
 
 @router.get("/models")
-def models(_user: SignedIn) -> dict[str, Any]:
-    return {
-        "object": "list",
-        "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "microsoft"}],
-    }
+def models(request: Request, _user: SignedIn) -> dict[str, Any]:
+    """The model, when a worker serves it now; an empty list otherwise (clients then know to wait)."""
+    try:
+        served = bool(request.app.state.client.workers())
+    except RedisError:  # the broker is away: nothing can be served until it is back
+        served = False
+    listed = [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "microsoft"}] if served else []
+    return {"object": "list", "data": listed}
 
 
 @router.post("/chat/completions", response_model=None)

@@ -43,9 +43,27 @@ def test_malformed_hash_never_matches(stored: str) -> None:
 def test_generated_secrets_are_unique_and_usable() -> None:
     passwords = {generate_password() for _ in range(50)}
     assert len(passwords) == 50
-    assert all(len(p) == 16 for p in passwords)
     hash_password(passwords.pop())
     token = new_token()
     assert len(token) >= 40
     assert token_digest(token) == token_digest(token) != token_digest(new_token())
     assert len(token_digest(token)) == 64
+
+
+def test_generated_passwords_are_words_a_child_can_type_and_still_strong() -> None:
+    import math
+    import re
+
+    from app.security import PASSWORD_WORDS, password_words
+
+    words = password_words()
+    assert len(words) >= 1500 and len(set(words)) == len(words)
+    assert all(re.fullmatch(r"[a-z]{3,6}", w) for w in words)
+    assert not {"gun", "knife", "blood"} & set(words)
+    bits = PASSWORD_WORDS * math.log2(len(words)) + math.log2(90)
+    assert bits > 45
+    for _ in range(20):
+        password = generate_password()
+        *parts, number = password.split("-")
+        assert len(parts) == PASSWORD_WORDS and all(p in words for p in parts)
+        assert 10 <= int(number) <= 99

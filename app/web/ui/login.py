@@ -10,18 +10,28 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.services.errors import AuthenticationFailed
-from app.services.users import authenticate, end_login_session, start_login_session
+from app.services.users import end_login_session, start_login_session
 from app.web import STATIC_DIR
-from app.web.auth import HOME, SESSION_COOKIE, RateLimited, page_roles, request_token, signed_in_user
+from app.web.auth import (
+    HOME,
+    SESSION_COOKIE,
+    RateLimited,
+    page_roles,
+    request_token,
+    sign_in,
+    signed_in_user,
+)
 
 PAGE = Template((STATIC_DIR / "login.html").read_text())
 
 router = APIRouter()
 
 
-def _login_page(*, error: str = "", username: str = "", next_path: str = "", code: int = 200) -> HTMLResponse:
+def _login_page(
+    *, error: str = "", username: str = "", next_path: str = "", code: int = 200, headers: dict | None = None
+) -> HTMLResponse:
     html = PAGE.substitute(error=escape(error), username=escape(username), next=escape(next_path))
-    return HTMLResponse(html, status_code=code)
+    return HTMLResponse(html, status_code=code, headers=headers)
 
 
 def _landing(role: str, next_path: str) -> str:
@@ -52,14 +62,12 @@ def login(
     request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("")
 ) -> Response:
     state = request.app.state
-    key = username.strip().lower()
     try:
-        state.login_limiter.check(key)
-        user = authenticate(state.db, username=username, password=password)
+        user = sign_in(request, username, password)
     except RateLimited as error:
-        return _login_page(error=str(error), username=username, next_path=next, code=429)
+        headers = {"Retry-After": f"{error.retry_after:.0f}"}
+        return _login_page(error=str(error), username=username, next_path=next, code=429, headers=headers)
     except AuthenticationFailed as error:
-        state.login_limiter.record(key)
         return _login_page(error=str(error), username=username, next_path=next, code=401)
     ttl = timedelta(minutes=state.settings.session_ttl_minutes)
     token = start_login_session(state.db, user_id=user.id, ttl=ttl)
@@ -75,8 +83,7 @@ def login(
     return response
 
 
-@router.post("/logout", include_in_schema=False)
-@router.get("/logout", include_in_schema=False)
+@router.post("/logout", include_in_schema=False)  # POST only: a link or image on any site cannot sign you out
 def logout(request: Request) -> Response:
     token = request_token(request)
     if token:

@@ -1,4 +1,5 @@
-"""The student's "what to practise" picker: adaptive practice, one skill by name, or an assignment.
+"""The student's "what to practise" picker: their open assignments first, then adaptive practice or
+one skill by name.
 
 Each choice is one string in the dropdown ("adaptive", "skill:<id>", "assignment:<id>"), read back
 into a ``PracticeChoice`` that says how to start the tutoring session and draw the next problem.
@@ -7,6 +8,7 @@ into a ``PracticeChoice`` that says how to start the tutoring session and draw t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 from app.services.assignments import AssignmentInfo
 from app.services.errors import InvalidInput
@@ -24,24 +26,55 @@ class PracticeChoice:
 
 
 def practice_choices(assignments: list[AssignmentInfo]) -> list[tuple[str, str]]:
-    """(label, value) pairs: adaptive first, then the learner's assignments, then every skill by name."""
+    """(label, value) pairs: the learner's unfinished assignments, adaptive, then every skill by name."""
     return [
+        *((assignment_label(a), f"{_ASSIGNMENT}{a.id}") for a in open_assignments(assignments)),
         (ADAPTIVE_LABEL, ADAPTIVE),
-        *((assignment_label(a), f"{_ASSIGNMENT}{a.id}") for a in assignments),
         *((f"Skill: {skill.name}", f"{_SKILL}{skill_id}") for skill_id, skill in SKILLS.items()),
     ]
 
 
+def open_assignments(assignments: list[AssignmentInfo]) -> list[AssignmentInfo]:
+    return [a for a in assignments if a.progress is None or not a.progress.complete]
+
+
+def default_choice(assignments: list[AssignmentInfo]) -> str:
+    """The first open assignment (the soonest due), else adaptive practice."""
+    waiting = open_assignments(assignments)
+    return f"{_ASSIGNMENT}{waiting[0].id}" if waiting else ADAPTIVE
+
+
 def assignment_label(assignment: AssignmentInfo) -> str:
     """The title first (phones cut long labels), then what the title does not already say."""
-    skill = SKILLS[assignment.skill_id].name if assignment.skill_id in SKILLS else assignment.skill_id
     details = [assignment.class_name]
-    if skill.lower() not in assignment.title.lower():
-        details.append(skill)
-    details.append(f"{assignment.problem_count} problems")
+    if not assignment.problem_set:
+        skill = SKILLS[assignment.skill_id].name if assignment.skill_id in SKILLS else assignment.skill_id
+        if skill.lower() not in assignment.title.lower():
+            details.append(skill)
+    if assignment.progress is not None and assignment.progress.finished:
+        details.append(assignment.progress.counter)
+    else:
+        details.append(f"{assignment.problem_count} problems")
     if assignment.due_at:
         details.append(f"due {assignment.due_at:%a %d %b}")
     return f"Assignment: {assignment.title} ({', '.join(details)})"
+
+
+def assignments_markdown(assignments: list[AssignmentInfo]) -> str:
+    """The learner's assignments as a short list: open ones with "2 of 5" and the due date, then done ones."""
+    if not assignments:
+        return ""
+    lines = ["**Your assignments**", ""]
+    for a in assignments:
+        name = f"{escape(a.title)} ({escape(a.class_name)})"
+        due = f" · due {a.due_at:%a %d %b}" if a.due_at else ""
+        progress = a.progress
+        if progress is not None and progress.complete:
+            lines.append(f"- ✓ {name} · done, {progress.solved} of {progress.total} solved")
+        else:
+            where = progress.counter if progress is not None else f"{a.problem_count} problems"
+            lines.append(f"- **{name}** · problem {where}{due}")
+    return "\n".join(lines)
 
 
 def parse_choice(value: str | None) -> PracticeChoice:

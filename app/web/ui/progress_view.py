@@ -1,30 +1,33 @@
-"""How a learner's progress looks: mastery per skill (chart and numbers) and the headline counts."""
+"""How a learner's progress looks: mastery per skill (a bar and its number) and the headline counts."""
 
 from __future__ import annotations
 
 from html import escape
 
-import pandas as pd
-
-from app.services.progress import Progress
+from app.services.progress import Progress, SkillProgress
 from app.services.web_queries import AttemptSummary
-
-
-def mastery_frame(mine: Progress) -> pd.DataFrame:
-    return pd.DataFrame(
-        {"skill": [s.name for s in mine.skills], "mastery": [s.p_mastery for s in mine.skills]}
-    )
+from tutor.learner import MASTERY_RUN
 
 
 def mastery_table(mine: Progress) -> str:
-    """Mastery per skill as numbers too (a chart alone is hard to read on a phone or a screen reader)."""
+    """Mastery per skill, strongest first: a bar to see at a glance and the number a screen reader reads."""
     if not mine.skills:
         return "<p>No practice yet: your mastery of each skill will appear here.</p>"
     rows = "".join(
-        f"<tr><td>{escape(s.name)}</td><td>{s.p_mastery:.0%}</td><td>{'✓ mastered' * s.mastered}</td></tr>"
-        for s in mine.skills
+        f"<tr><th scope='row'>{escape(s.name)}</th>"
+        f"<td><span class='ft-meter' aria-hidden='true'><span style='width: {s.p_mastery:.0%}'></span></span>"
+        f" {s.p_mastery:.0%}</td><td>{_standing(s)}</td></tr>"
+        for s in sorted(mine.skills, key=lambda s: -s.p_mastery)
     )
-    return f"<table><tr><th>skill</th><th>mastery</th><th></th></tr>{rows}</table>"
+    head = "<tr><th scope='col'>skill</th><th scope='col'>mastery</th><th scope='col'>standing</th></tr>"
+    return f"<table><caption>Mastery per skill</caption>{head}{rows}</table>"
+
+
+def _standing(skill: SkillProgress) -> str:
+    """Mastered, or how far the run of unaided solves that mastery also needs has got."""
+    if skill.mastered:
+        return "✓ mastered"
+    return f"{min(skill.solved_in_a_row, MASTERY_RUN)} of {MASTERY_RUN} solved in a row without help"
 
 
 def stats_markdown(mine: Progress, recent: list[AttemptSummary]) -> str:

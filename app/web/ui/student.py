@@ -1,38 +1,55 @@
 """The student page: practise problems step by step, take hints, ask the tutor, watch progress.
 
-Callbacks keep only ids in the page (the session and the attempt); everything shown is read back
-from the services, which check that the attempt belongs to the signed-in learner.
+Callbacks keep only ids in the page (the session and the attempt) and the tutor chat on the server;
+everything shown is read back from the services, which check that the attempt belongs to the
+signed-in learner. No event takes a file, and the page takes no uploads.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
+from html import escape
+from zoneinfo import ZoneInfo
 
 import gradio as gr
 
 from app.db import Database
 from app.services import help, tutoring, web_queries
-from app.services.assignments import student_assignments
-from app.services.curriculum import next_problem
+from app.services.assignments import AssignmentInfo, student_assignments
+from app.services.curriculum import AssignmentComplete, next_problem
 from app.services.progress import progress
 from app.services.tutor_model import TutorModel
 from app.services.users import UserInfo
 from app.web.auth import RateLimiter
-from app.web.ui.chat import REASONING_TAGS, chat_text
-from app.web.ui.common import MATH, greeting, header, shown_to_user, signed_in
-from app.web.ui.practice_picker import ADAPTIVE, ADAPTIVE_LABEL, parse_choice, practice_choices
-from app.web.ui.progress_view import mastery_frame, mastery_table, stats_markdown
+from app.web.ui.chat import REASONING_TAGS, ChatHistory, chat_text
+from app.web.ui.common import MATH, greeting, header, refusals_as_notes, shown_to_user, signed_in
+from app.web.ui.keypad import keypad
+from app.web.ui.practice_picker import (
+    ADAPTIVE,
+    ADAPTIVE_LABEL,
+    assignments_markdown,
+    default_choice,
+    parse_choice,
+    practice_choices,
+)
+from app.web.ui.progress_view import mastery_table, stats_markdown
 from app.web.ui.views import (
-    ATTEMPT_WIDTHS,
+    SCHOOL_DEFAULT,
     attempts_table,
     feedback_markdown,
+    frame_html,
+    hints_markdown,
     preview_markdown,
     problem_markdown,
     worked_so_far,
 )
 
 MAX_QUESTION_CHARS = 500
+CONFIRM_SOLUTION = (
+    "() => window.confirm('Show the worked solution? This ends the problem: it counts as not solved, "
+    "and your teacher sees that you looked at the solution.')"
+)
 
 
 def state_before_last_step(start: str, steps: list[web_queries.StepLine]) -> str:
@@ -44,15 +61,31 @@ def state_before_last_step(start: str, steps: list[web_queries.StepLine]) -> str
     return state
 
 
-def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
+def _counter(assignments: list[AssignmentInfo], assignment_id: int | None) -> str:
+    """ "Week 1 · problem 2 of 5" above an assignment's problem; nothing in free practice."""
+    shown = next((a for a in assignments if a.id == assignment_id), None)
+    if shown is None or shown.progress is None:
+        return ""
+    return f"**{escape(shown.title)}** · problem {shown.progress.counter}"
+
+
+NO_PROBLEMS = "No problems yet: press Next problem on the Practice tab."
+
+
+def build(
+    db: Database, tutor: TutorModel, limiter: RateLimiter, *, zone: ZoneInfo = SCHOOL_DEFAULT
+) -> gr.Blocks:
     with gr.Blocks(title="FlashTutor · Practice") as page:
         top = header("Practice")
         session_id = gr.State(None)
         attempt_id = gr.State(None)
         last_action = gr.State(0.0)
         running_request = gr.State(None)
+        solution_ok = gr.Checkbox(False, visible=False)  # set in the browser by CONFIRM_SOLUTION
+        history = gr.State(ChatHistory())
         with gr.Tabs():
             with gr.Tab("Practice"):
+                my_assignments = gr.Markdown(elem_id="my-assignments")
                 with gr.Row(equal_height=True):
                     practice = gr.Dropdown(
                         [(ADAPTIVE_LABEL, ADAPTIVE)],
@@ -61,6 +94,7 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
                         scale=4,
                     )
                     next_button = gr.Button("Next problem", variant="primary", scale=1)
+                counter = gr.Markdown(elem_id="assignment-counter")
                 problem = gr.Markdown(
                     "_Press **Next problem** to begin._",
                     latex_delimiters=MATH,
@@ -75,7 +109,9 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
                     max_length=tutoring.MAX_STEP_LENGTH,
                     lines=1,
                     max_lines=3,
+                    elem_id="step-box",
                 )
+                keypad("step-box")
                 preview = gr.Markdown(
                     preview_markdown(""), latex_delimiters=MATH, elem_classes="ft-preview", elem_id="preview"
                 )
@@ -107,17 +143,7 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
             with gr.Tab("Progress") as progress_tab:
                 stats = gr.Markdown(elem_classes="ft-stats", elem_id="stats")
                 table = gr.HTML(elem_classes="ft-mastery", elem_id="mastery")
-                mastery = gr.BarPlot(
-                    x="skill",
-                    y="mastery",
-                    y_lim=[0, 1],
-                    y_axis_format=".0%",
-                    label="Mastery per skill",
-                    sort="-y",
-                )
-                recent = gr.Dataframe(
-                    label="Recent problems", interactive=False, wrap=True, column_widths=ATTEMPT_WIDTHS
-                )
+                recent = gr.HTML(elem_id="recent-problems")
 
         def learner(request: gr.Request) -> UserInfo:
             return signed_in(db, request, "student")
@@ -127,9 +153,15 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
 
         def on_load(request: gr.Request):
             user = learner(request)
-            choices = practice_choices(student_assignments(db, student_id=user.id))
-            return greeting("Practice", user), gr.update(choices=choices)
+            mine = student_assignments(db, student_id=user.id)
+            choices = practice_choices(mine)
+            return (
+                greeting("Practice", user),
+                assignments_markdown(mine),
+                gr.update(choices=choices, value=default_choice(mine)),
+            )
 
+        @refusals_as_notes(outputs=9)
         def on_next(session: int | None, value: str | None, request: gr.Request):
             user = learner(request)
             with shown_to_user():
@@ -137,7 +169,14 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
                 if session is None:
                     started = tutoring.start_session(db, user_id=user.id, assignment_id=choice.assignment_id)
                     session = started.id
-                view = next_problem(db, session_id=session, user_id=user.id, skill_id=choice.skill_id)
+                try:
+                    view = next_problem(db, session_id=session, user_id=user.id, skill_id=choice.skill_id)
+                except AssignmentComplete as done:  # the finish line: a message, not an error
+                    mine = student_assignments(db, student_id=user.id)
+                    return (None, None, 0.0, f"### ✓ {done}", "", "", "", "", [], ChatHistory(), "",
+                            assignments_markdown(mine),
+                            gr.update(choices=practice_choices(mine), value=default_choice(mine)))
+            mine = student_assignments(db, student_id=user.id)
             return (
                 session,
                 view.attempt_id,
@@ -148,8 +187,13 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
                 "",
                 "",
                 [],
+                ChatHistory(view.attempt_id),
+                _counter(mine, choice.assignment_id),
+                assignments_markdown(mine),
+                gr.update(),
             )
 
+        @refusals_as_notes(outputs=4)
         def on_step(attempt: int | None, text: str, started: float, request: gr.Request):
             user = learner(request)
             if attempt is None:
@@ -169,17 +213,21 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
             box = "" if result.accepted else text
             return show_attempt(user.id, attempt), feedback_markdown(result), box, time.time()
 
+        @refusals_as_notes(outputs=1)
         def on_hint(attempt: int | None, request: gr.Request) -> str:
             user = learner(request)
             if attempt is None:
                 raise gr.Error("Press Next problem to get a problem first.")
             with shown_to_user():
-                help.request_hint(db, attempt_id=attempt, user_id=user.id)
+                latest = help.request_hint(db, attempt_id=attempt, user_id=user.id)
                 given = web_queries.attempt_detail(db, viewer=user.id, attempt_id=attempt).hints
-            return "\n\n".join(f"**Hint {n}.** {text}" for n, text in enumerate(given, start=1))
+            return hints_markdown(given, latest)
 
-        def on_solution(attempt: int | None, request: gr.Request) -> str:
+        @refusals_as_notes(outputs=1)
+        def on_solution(attempt: int | None, confirmed: bool, request: gr.Request) -> str:
             user = learner(request)
+            if not confirmed:  # the learner chose to keep working
+                return gr.skip()
             if attempt is None:
                 raise gr.Error("Press Next problem to get a problem first.")
             with shown_to_user():
@@ -187,6 +235,7 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
             lines = [f"1. ${step.after}$ — {step.rule}. {step.explanation}" for step in solution.steps]
             return "**Worked solution**\n\n" + "\n".join(lines)
 
+        @refusals_as_notes(outputs=1)
         def on_give_up(attempt: int | None, request: gr.Request) -> str:
             user = learner(request)
             if attempt is None:
@@ -195,7 +244,7 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
                 summary = tutoring.finish_problem(db, attempt_id=attempt, user_id=user.id)
             return f"Finished ({summary.status.replace('_', ' ')}). Press *Next problem* for another."
 
-        def on_ask(attempt: int | None, text: str, history: list[dict], request: gr.Request):
+        def on_ask(attempt: int | None, text: str, talk: ChatHistory, request: gr.Request):
             user = learner(request)
             if attempt is None:
                 raise gr.Error("Get a problem first; the tutor answers questions about it.")
@@ -206,14 +255,16 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
             with shown_to_user():
                 limiter.take(user.id)
                 problem_now, current = web_queries.attempt_problem(db, user_id=user.id, attempt_id=attempt)
-            pairs = tuple(
-                (q["content"], a["content"]) for q, a in zip(history[::2], history[1::2], strict=False)
-            )
-            shown = [*history, {"role": "user", "content": text}]
-            for draft in tutor.ask_stream(problem_now, current, text, pairs):
-                yield [*shown, {"role": "assistant", "content": chat_text(draft)}], "", draft.request_id
+            talk = talk.for_attempt(attempt)
+            shown = [*talk.messages(), {"role": "user", "content": text}]
+            answer = ""
+            for draft in tutor.ask_stream(problem_now, current, text, talk.turns):
+                answer = chat_text(draft)
+                yield [*shown, {"role": "assistant", "content": answer}], "", draft.request_id, gr.skip()
+            # Only a finished answer is remembered; one the learner stopped is not the tutor's word.
+            yield gr.skip(), gr.skip(), gr.skip(), talk.with_turn(text, answer)
 
-        def on_explain(attempt: int | None, history: list[dict], request: gr.Request):
+        def on_explain(attempt: int | None, talk: ChatHistory, request: gr.Request):
             user = learner(request)
             if attempt is None:
                 raise gr.Error("Press Next problem to get a problem first.")
@@ -226,8 +277,8 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
             before = state_before_last_step(problem_now.start, steps_so_far)
             reply = tutor.explain_step(problem_now, before, steps_so_far[-1].text)
             text = f"{reply.text}\n\n_{reply.notice}_" if reply.notice else reply.text
-            asked = {"role": "user", "content": f"Explain my step ${steps_so_far[-1].text}$"}
-            return [*history, asked, {"role": "assistant", "content": text}], gr.Accordion(open=True)
+            talk = talk.for_attempt(attempt).with_turn(f"Explain my step ${steps_so_far[-1].text}$", text)
+            return talk.messages(), gr.Accordion(open=True), talk
 
         def on_stop(request_id: str | None) -> None:
             if request_id:
@@ -240,17 +291,21 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
             return (
                 stats_markdown(mine, recent_attempts),
                 mastery_table(mine),
-                mastery_frame(mine),
-                attempts_table(recent_attempts),
+                frame_html(
+                    attempts_table(recent_attempts, zone), caption="Recent problems", empty=NO_PROBLEMS
+                ),
             )
 
-        page.load(on_load, outputs=[top, practice])
+        page.load(on_load, outputs=[top, my_assignments, practice])
         # A new choice of what to practise starts a new tutoring session at the next problem.
         practice.change(lambda: None, outputs=session_id)
         next_button.click(
             on_next,
             inputs=[session_id, practice],
-            outputs=[session_id, attempt_id, last_action, problem, steps, feedback, step_box, hints, chat],
+            outputs=[
+                session_id, attempt_id, last_action, problem, steps, feedback, step_box, hints, chat, history,
+                counter, my_assignments, practice,
+            ],
         )
         step_box.change(
             preview_markdown,
@@ -265,11 +320,16 @@ def build(db: Database, tutor: TutorModel, limiter: RateLimiter) -> gr.Blocks:
         check_button.click(on_step, **step_inputs)
         step_box.submit(on_step, **step_inputs)
         hint_button.click(on_hint, inputs=attempt_id, outputs=hints)
-        explain_button.click(on_explain, inputs=[attempt_id, chat], outputs=[chat, tutor_box])
-        solution_button.click(on_solution, inputs=attempt_id, outputs=hints)
+        explain_button.click(on_explain, inputs=[attempt_id, history], outputs=[chat, tutor_box, history])
+        # Showing the solution ends the problem, so the learner confirms first (the browser's own dialog).
+        solution_button.click(None, outputs=solution_ok, js=CONFIRM_SOLUTION).then(
+            on_solution, inputs=[attempt_id, solution_ok], outputs=hints
+        )
         give_up_button.click(on_give_up, inputs=attempt_id, outputs=feedback)
-        ask_io = dict(inputs=[attempt_id, question, chat], outputs=[chat, question, running_request])
+        ask_io = dict(
+            inputs=[attempt_id, question, history], outputs=[chat, question, running_request, history]
+        )
         asking = [ask_button.click(on_ask, **ask_io), question.submit(on_ask, **ask_io)]
         stop_button.click(on_stop, inputs=running_request, cancels=asking)
-        progress_tab.select(on_progress, outputs=[stats, table, mastery, recent])
+        progress_tab.select(on_progress, outputs=[stats, table, recent])
     return page

@@ -1,49 +1,64 @@
 """The teacher dashboard: classes and rosters, mastery heatmap and timeline, common errors, one
-learner's attempts step by step, assignments and the gradebook export."""
+learner's attempts step by step, teachers' own problems, assignments and the gradebook export."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import gradio as gr
-import pandas as pd
 
 from app.db import Database
 from app.roster import import_roster
 from app.services import web_queries as queries
-from app.services.assignments import class_assignments, create_assignment
+from app.services.assignments import class_report, create_assignment
 from app.services.classes import class_students, create_class
 from app.services.users import UserInfo
+from app.web.gradio_files import FORGET_UPLOADS
 from app.web.ui.common import MATH, greeting, header, shown_to_user, signed_in
+from app.web.ui.teacher_problems import problems_tab
 from app.web.ui.teacher_views import (
-    ASSIGNMENT_COLUMNS,
-    ERROR_COLUMNS,
     assignments_frame,
     errors_frame,
-    gradebook_file,
+    gradebook_url,
     mastery_heatmap,
     parse_due_date,
     read_roster_file,
     timeline_frame,
 )
-from app.web.ui.views import ATTEMPT_WIDTHS, attempt_markdown, attempts_table, skill_name
+from app.web.ui.views import (
+    SCHOOL_DEFAULT,
+    attempt_markdown,
+    attempts_table,
+    frame_html,
+    local_time,
+    skill_name,
+)
 from tutor.problems import SKILLS
 
+NO_WORK = "No work yet: your students' attempts appear here as they practise."
+NO_ERRORS = "No common errors yet."
+NO_ASSIGNMENTS = "No assignments yet: set one above."
 
-def build(db: Database) -> gr.Blocks:
-    with gr.Blocks(title="FlashTutor · Teacher") as page:
+
+def assignments_html(db: Database, teacher_id: int, class_id: int, zone: ZoneInfo) -> str:
+    reports = class_report(db, teacher_id=teacher_id, class_id=class_id)
+    return frame_html(assignments_frame(reports, zone), caption="Assignments", empty=NO_ASSIGNMENTS)
+
+
+def build(db: Database, *, zone: ZoneInfo = SCHOOL_DEFAULT, refresh_s: float = 60.0) -> gr.Blocks:
+    with gr.Blocks(title="FlashTutor · Teacher", delete_cache=FORGET_UPLOADS) as page:
         top = header("Teacher dashboard")
         with gr.Row(equal_height=True):
             class_pick = gr.Dropdown(label="Class", choices=[], scale=3)
             new_class = gr.Textbox(label="New class", placeholder="e.g. Algebra 1, period 3", scale=3)
             create_button = gr.Button("Create class", scale=1)
+        refreshed = gr.Markdown(elem_id="refreshed", elem_classes="ft-refreshed")
+        # The class's work, heatmap and errors follow what students do without reloading the page.
+        ticker = gr.Timer(refresh_s)
         with gr.Tabs():
             with gr.Tab("Recent work"):
-                recent = gr.Dataframe(
-                    label="Latest attempts",
-                    interactive=False,
-                    wrap=True,
-                    column_widths=ATTEMPT_WIDTHS,
-                    elem_id="recent-work",
-                )
+                recent = gr.HTML(elem_id="recent-work")
             with gr.Tab("Mastery"):
                 heatmap = gr.HTML(elem_id="heatmap")
                 timeline = gr.LinePlot(
@@ -56,15 +71,13 @@ def build(db: Database) -> gr.Blocks:
                     color_title="learner · skill",
                     x_axis_format="d",
                     y_axis_format=".0%",
-                    tooltip=["time (UTC)"],
+                    tooltip=["time"],
                     caption="Each point is one answer, hint or finished problem; hover over it to see when.",
                     elem_id="timeline",
                     y_lim=[0, 1],
                 )
             with gr.Tab("Common errors"):
-                errors = gr.Dataframe(
-                    headers=ERROR_COLUMNS, interactive=False, wrap=True, elem_id="common-errors"
-                )
+                errors = gr.HTML(elem_id="common-errors")
             with gr.Tab("Learner"):
                 with gr.Row():
                     student_pick = gr.Dropdown(label="Student", choices=[])
@@ -80,9 +93,9 @@ def build(db: Database) -> gr.Blocks:
                     count = gr.Number(value=5, precision=0, minimum=1, maximum=50, label="Problems")
                     due = gr.Textbox(label="Due date (YYYY-MM-DD, optional)", placeholder="2026-12-01")
                     assign_button = gr.Button("Create assignment", variant="primary")
-                assignments = gr.Dataframe(
-                    headers=ASSIGNMENT_COLUMNS, interactive=False, elem_id="assignments"
-                )
+                assignments = gr.HTML(elem_id="assignments")
+            problems_tab(db, lambda request: signed_in(db, request, "teacher"), class_pick, assignments,
+                         lambda user_id, class_id: assignments_html(db, user_id, class_id, zone), zone)
             with gr.Tab("Roster & gradebook"):
                 roster_csv = gr.Textbox(
                     label="Roster CSV: username, display_name, password (an empty password is generated)",
@@ -93,7 +106,7 @@ def build(db: Database) -> gr.Blocks:
                     roster_file = gr.UploadButton("Load a CSV file…", file_types=[".csv"], type="filepath")
                     import_button = gr.Button("Import roster", variant="primary")
                 invitations = gr.Markdown(elem_id="invitations")
-                gradebook_button = gr.DownloadButton("Download gradebook (CSV)")
+                gradebook_button = gr.Button("Download gradebook (CSV)", interactive=False)
 
         def teacher(request: gr.Request) -> UserInfo:
             return signed_in(db, request, "teacher")
@@ -117,21 +130,23 @@ def build(db: Database) -> gr.Blocks:
             user = teacher(request)
             if class_id is None:
                 empty = gr.update(choices=[], value=None)
-                return None, "<p>Create a class to begin.</p>", None, None, empty, None, None
+                begin = "<p class='ft-empty'>Create a class above to begin.</p>"
+                no_download = gr.update(link=None, interactive=False)
+                return begin, begin, None, begin, empty, no_download, begin
             with shown_to_user():
                 attempts = queries.class_attempts(db, teacher_id=user.id, class_id=class_id)
                 patterns = queries.common_errors(db, teacher_id=user.id, class_id=class_id)
                 points = queries.class_timeline(db, teacher_id=user.id, class_id=class_id)
                 students = class_students(db, class_id=class_id)
-                set_work = class_assignments(db, teacher_id=user.id, class_id=class_id)
+                set_work = class_report(db, teacher_id=user.id, class_id=class_id)
             return (
-                attempts_table(attempts),
+                frame_html(attempts_table(attempts, zone), caption="Latest attempts", empty=NO_WORK),
                 mastery_heatmap(db, class_id),
-                timeline_frame(points),
-                errors_frame(patterns),
+                timeline_frame(points, zone),
+                frame_html(errors_frame(patterns), caption="Common errors", empty=NO_ERRORS),
                 gr.update(choices=[(s.display_name, s.id) for s in students], value=None),
-                gradebook_file(db, class_id),
-                assignments_frame(set_work),
+                gr.update(link=gradebook_url(class_id), interactive=True),
+                frame_html(assignments_frame(set_work, zone), caption="Assignments", empty=NO_ASSIGNMENTS),
             )
 
         def on_assign(
@@ -142,7 +157,7 @@ def build(db: Database) -> gr.Blocks:
             problems: float | None,
             due_text: str,
             request: gr.Request,
-        ) -> tuple[pd.DataFrame, str]:
+        ) -> tuple[str, str]:
             user = teacher(request)
             if class_id is None:
                 raise gr.Error("Choose or create a class first.")
@@ -152,10 +167,11 @@ def build(db: Database) -> gr.Blocks:
                 create_assignment(
                     db, teacher_id=user.id, class_id=class_id, title=title_text, skill_id=skill_id,
                     difficulty=int(level_value) or None, problem_count=int(problems or 0),
-                    due_at=parse_due_date(due_text),
+                    due_at=parse_due_date(due_text, zone),
                 )  # fmt: skip
-                set_work = class_assignments(db, teacher_id=user.id, class_id=class_id)
-            return assignments_frame(set_work), ""
+                set_work = class_report(db, teacher_id=user.id, class_id=class_id)
+            shown = frame_html(assignments_frame(set_work, zone), caption="Assignments", empty=NO_ASSIGNMENTS)
+            return shown, ""
 
         def on_student(student_id: int | None, request: gr.Request):
             user = teacher(request)
@@ -193,6 +209,31 @@ def build(db: Database) -> gr.Blocks:
                 lines += [f"| {s.username} | `{s.password}` |" for s in result.created if s.password]
             return "\n".join(lines)
 
+        def on_refresh(class_id: int | None, request: gr.Request):
+            """Newer work for the views that change as students practise (pickers keep their choice)."""
+            user = teacher(request)
+            if class_id is None:
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            with shown_to_user():
+                attempts = queries.class_attempts(db, teacher_id=user.id, class_id=class_id)
+                patterns = queries.common_errors(db, teacher_id=user.id, class_id=class_id)
+                points = queries.class_timeline(db, teacher_id=user.id, class_id=class_id)
+                set_work = class_report(db, teacher_id=user.id, class_id=class_id)
+            now = local_time(datetime.now(UTC), zone)[11:]
+            stamp = f"_Updated {now} ({zone.key}); this page fetches newer work every {refresh_s:g} s._"
+            return (
+                frame_html(attempts_table(attempts, zone), caption="Latest attempts", empty=NO_WORK),
+                mastery_heatmap(db, class_id),
+                timeline_frame(points, zone),
+                frame_html(errors_frame(patterns), caption="Common errors", empty=NO_ERRORS),
+                stamp,
+                frame_html(assignments_frame(set_work, zone), caption="Assignments", empty=NO_ASSIGNMENTS),
+            )
+
+        ticker.tick(
+            on_refresh, inputs=class_pick,
+            outputs=[recent, heatmap, timeline, errors, refreshed, assignments], show_progress="hidden",
+        )  # fmt: skip
         class_views = [recent, heatmap, timeline, errors, student_pick, gradebook_button, assignments]
         assign_button.click(
             on_assign, inputs=[class_pick, title, skill, level, count, due], outputs=[assignments, title]

@@ -2,44 +2,53 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections import Counter
 from datetime import UTC, datetime
 from html import escape
-from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import gradio as gr
 import pandas as pd
 
 from app.db import Database
-from app.roster import export_gradebook
 from app.services import web_queries as queries
-from app.services.assignments import AssignmentInfo
+from app.services.assignments import AssignmentReport
 from app.services.progress import class_gradebook
-from app.web.ui.views import VERDICTS, skill_name
+from app.web.gradio_files import uploaded_file
+from app.web.ui.views import SCHOOL_DEFAULT, VERDICTS, local_time, skill_name
 
 ERROR_COLUMNS = ["skill", "verdict", "what went wrong", "times", "example step"]
-ASSIGNMENT_COLUMNS = ["title", "skill", "problems", "due"]
+ASSIGNMENT_COLUMNS = ["title", "skill", "problems", "due", "completed", "average score"]
 MAX_ROSTER_BYTES = 2_000_000
 
 
-def parse_due_date(text: str) -> datetime | None:
-    """A due date typed as YYYY-MM-DD, due at the end of that day (UTC); empty means no due date."""
+def parse_due_date(text: str, zone: ZoneInfo = SCHOOL_DEFAULT) -> datetime | None:
+    """A due date typed as YYYY-MM-DD, due at the end of that day in the school's time zone (stored in
+    UTC); empty means no due date."""
     if not text.strip():
         return None
     try:
         day = datetime.strptime(text.strip(), "%Y-%m-%d")
     except ValueError as error:
         raise gr.Error(f"Write the due date as YYYY-MM-DD, for example 2026-12-01 (not {text!r}).") from error
-    return day.replace(hour=23, minute=59, tzinfo=UTC)
+    return day.replace(hour=23, minute=59, tzinfo=zone).astimezone(UTC)
 
 
-def assignments_frame(items: list[AssignmentInfo]) -> pd.DataFrame:
-    rows = [
-        [a.title, skill_name(a.skill_id), a.problem_count, f"{a.due_at:%Y-%m-%d}" if a.due_at else ""]
-        for a in items
-    ]
+def assignments_frame(reports: list[AssignmentReport], zone: ZoneInfo = SCHOOL_DEFAULT) -> pd.DataFrame:
+    """Each assignment with how many students finished it and their average share solved."""
+    rows = []
+    for report in reports:
+        a = report.assignment
+        score = "" if report.mean_score is None else f"{report.mean_score:.0%}"
+        rows.append([
+            a.title, "problem set" if a.problem_set else skill_name(a.skill_id), a.problem_count,
+            _day(a.due_at, zone), f"{report.completed} of {len(report.students)} students", score,
+        ])
     return pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS)
+
+
+def _day(when: datetime | None, zone: ZoneInfo) -> str:
+    return local_time(when, zone)[:10] if when else ""
 
 
 def mastery_heatmap(db: Database, class_id: int) -> str:
@@ -63,7 +72,7 @@ def mastery_heatmap(db: Database, class_id: int) -> str:
     return f"<div class='ft-heatmap'><table><tr><th>student</th>{head}</tr>{''.join(lines)}</table></div>"
 
 
-def timeline_frame(points: list[queries.TimelinePoint]) -> pd.DataFrame:
+def timeline_frame(points: list[queries.TimelinePoint], zone: ZoneInfo = SCHOOL_DEFAULT) -> pd.DataFrame:
     """One line per learner and skill: the mastery estimate after each answer, hint or finished problem.
 
     The x axis counts that practice (1, 2, 3...) rather than clock time: a lesson's answers come
@@ -81,14 +90,21 @@ def timeline_frame(points: list[queries.TimelinePoint]) -> pd.DataFrame:
             "practice": order,
             "mastery": [p.p_mastery for p in points],
             "learner": series,
-            "time (UTC)": [f"{p.at:%Y-%m-%d %H:%M}" for p in points],
+            "time": [f"{local_time(p.at, zone)} ({zone.key})" for p in points],
         }
     )
 
 
-def read_roster_file(path: str) -> str:
-    """The uploaded roster's text, shown in the box so the teacher sees what will be imported."""
-    data = Path(path).read_bytes()
+def read_roster_file(path: str | None) -> str:
+    """The uploaded roster's text, shown in the box so the teacher sees what will be imported.
+
+    The file (it may hold first passwords) is deleted once read: the box is its only copy.
+    """
+    upload = uploaded_file(path)
+    try:
+        data = upload.read_bytes()
+    finally:
+        upload.unlink(missing_ok=True)
     if len(data) > MAX_ROSTER_BYTES:
         raise gr.Error(
             f"That file is too big for a roster (the limit is {MAX_ROSTER_BYTES // 1_000_000} MB)."
@@ -101,12 +117,9 @@ def read_roster_file(path: str) -> str:
         ) from error
 
 
-def gradebook_file(db: Database, class_id: int) -> str:
-    """The gradebook CSV written to a temporary file, for the download button."""
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-    with tempfile.NamedTemporaryFile("w", suffix=".csv", prefix=f"gradebook-{stamp}-", delete=False) as out:
-        out.write(export_gradebook(db, class_id=class_id))
-    return out.name
+def gradebook_url(class_id: int) -> str:
+    """Where the download button fetches the gradebook: the API route that checks the teacher."""
+    return f"/api/classes/{class_id}/gradebook.csv"
 
 
 def errors_frame(patterns: list[queries.ErrorPattern]) -> pd.DataFrame:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from html import escape
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from app.services.help import HintView
 from app.services.tutoring import ProblemView, StepResult
 from app.services.web_queries import AttemptDetail, AttemptSummary, StepLine
-from tutor.parse import parse_math, to_latex
+from tutor.parse import typed_latex
 from tutor.problems import SKILLS
 
+SCHOOL_DEFAULT = ZoneInfo("UTC")  # pages are built with the school's zone from the settings
 ATTEMPT_COLUMNS = ["#", "learner", "skill", "level", "problem", "status", "steps", "hints", "started"]
 # Room for each header on one line (narrow columns broke "learner" into "learne / r").
-ATTEMPT_WIDTHS = ["5%", "9%", "15%", "7%", "27%", "10%", "7%", "7%", "13%"]
 # What each verifier verdict looks like: (symbol, css class, words).
 VERDICTS = {
     "equivalent": ("✓", "ft-ok", "correct"),
@@ -30,19 +33,21 @@ def skill_name(skill_id: str) -> str:
 
 
 def math_of(text: str) -> str:
-    """The learner's text as inline math when it parses, else as typed (in a code span)."""
+    """The learner's text as inline math exactly as typed (``42 + 8``, not ``50``) when it parses, else as
+    typed in a code span."""
     try:
-        return f"${to_latex(parse_math(text))}$"
+        return f"${typed_latex(text)}$"
     except (ValueError, TypeError):  # MathSyntaxError is a ValueError
         return "`" + text.replace("`", "'") + "`"
 
 
 def preview_markdown(text: str) -> str:
-    """The live preview under the step box: what the tutor understood, or why it could not read it."""
+    """The live preview under the step box: what the tutor read, as typed (a preview that worked out
+    ``42 + 8`` would give the answer away), or why it could not read it."""
     if not text.strip():
         return "_Your step will appear here as math while you type._"
     try:
-        return f"I read: $${to_latex(parse_math(text))}$$"
+        return f"I read: $${typed_latex(text)}$$"
     except (ValueError, TypeError) as error:  # MathSyntaxError is a ValueError
         return f"<span class='ft-unsure'>⚠ {escape(str(error))}</span>"
 
@@ -65,9 +70,10 @@ def attempt_markdown(detail: AttemptDetail) -> str:
     """A whole attempt for the teacher's drill-down."""
     summary = detail.summary
     status = summary.status.replace("_", " ")
+    shown = " · **worked solution shown**" if summary.solution_shown else ""
     lines = [
         f"**{escape(summary.username)}** · {skill_name(summary.skill_id)} · "
-        f"level {summary.difficulty} · {status}",
+        f"level {summary.difficulty} · {status}{shown}",
         "",
         f"$${detail.latex}$$",
         "",
@@ -80,7 +86,13 @@ def attempt_markdown(detail: AttemptDetail) -> str:
     return "\n".join(lines)
 
 
-def attempts_table(attempts: list[AttemptSummary]) -> pd.DataFrame:
+def local_time(when: datetime, zone: ZoneInfo) -> str:
+    """A stored time (UTC; naive ones from SQLite are UTC too) as the school's wall-clock time."""
+    aware = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return f"{aware.astimezone(zone):%Y-%m-%d %H:%M}"
+
+
+def attempts_table(attempts: list[AttemptSummary], zone: ZoneInfo = SCHOOL_DEFAULT) -> pd.DataFrame:
     rows = [
         [
             a.id,
@@ -88,24 +100,59 @@ def attempts_table(attempts: list[AttemptSummary]) -> pd.DataFrame:
             skill_name(a.skill_id),
             a.difficulty,
             a.prompt,
-            a.status.replace("_", " "),
+            a.status.replace("_", " ") + (" (solution shown)" if a.solution_shown else ""),
             a.steps,
             a.hints,
-            a.started_at.strftime("%Y-%m-%d %H:%M"),
+            local_time(a.started_at, zone),
         ]
         for a in attempts
     ]
-    return pd.DataFrame(rows, columns=ATTEMPT_COLUMNS)
+    return pd.DataFrame(rows, columns=[*ATTEMPT_COLUMNS[:-1], f"started ({zone.key})"])
+
+
+def frame_html(frame: pd.DataFrame, *, caption: str, empty: str) -> str:
+    """A table as plain HTML: every cell escaped, a caption, scoped headers, and a sentence when empty.
+
+    Gradio's data grid shows an empty grid headed "1 2 3", wraps narrow columns letter by letter on a
+    phone and fails WCAG's rules for grids; a plain table reads well everywhere (it scrolls sideways)."""
+    if frame.empty:
+        return f"<p class='ft-empty'>{escape(empty)}</p>"
+    head = "".join(f"<th scope='col'>{escape(str(c))}</th>" for c in frame.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    return (
+        f"<div class='ft-table' tabindex='0' role='region' aria-label='{escape(caption, quote=True)}'>"
+        f"<table><caption>{escape(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
 
 
 def problem_markdown(view: ProblemView) -> str:
-    return f"**{skill_name(view.skill_id)}** · level {view.difficulty}\n\n{view.prompt}\n\n$${view.latex}$$"
+    """The problem once: its instruction in words, then its math typeset (not the same math twice)."""
+    words, start = view.prompt.rstrip(), view.start.strip()
+    if start and words.endswith(start):  # "Solve for x: 3x - 4 = 11" shows "Solve for x:" above the math
+        words = words[: -len(start)].rstrip()
+    return f"**{skill_name(view.skill_id)}** · level {view.difficulty}\n\n{words}\n\n$${view.latex}$$"
 
 
 def worked_so_far(detail: AttemptDetail) -> str:
     if not detail.steps:
         return "_Write your first step below. Each step is checked as soon as you send it._"
     return "**Worked so far**\n\n" + "\n".join(step_markdown(step) for step in detail.steps)
+
+
+def hints_markdown(given: list[str], latest: HintView) -> str:
+    """The hints given on this problem, and, at the top of the ladder, that no further hint exists."""
+    lines = [f"**Hint {n}.** {escape(text)}" for n, text in enumerate(given, start=1)]
+    if latest.repeated:
+        lines.append("_That was already the last hint for this line, so it is not given or counted again. "
+                     "Write the step, or press **Show solution**._")
+    elif latest.last:
+        lines.append("_That is the last hint for this line: it is the step itself. "
+                     "Write it, or press **Show solution** for every step._")
+    return "\n\n".join(lines)
 
 
 def feedback_markdown(result: StepResult) -> str:
