@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sympy
 
+from tutor.conventions import DEFAULT, Conventions
 from tutor.diagnose import diagnose_expression, diagnose_statement
+from tutor.equality import expressions_equal
 from tutor.numeric import compare_numerically
 from tutor.parse import parse_math
+from tutor.relations import compare_solved, counterexample, same_statement
 from tutor.solution_sets import (
     UnsolvableError,
     describe,
@@ -22,10 +25,10 @@ EQUIVALENT_STATEMENT = "Correct: this has exactly the same solutions as the line
 UNVERIFIABLE = "I couldn't check this step automatically; compare it carefully with the line before."
 
 
-def judge_step(before_text: str, after_text: str) -> StepVerdict:
+def judge_step(before_text: str, after_text: str, *, conventions: Conventions = DEFAULT) -> StepVerdict:
     """Compare two lines of work: expressions by value, statements by their real solutions."""
-    before = evaluate_derivatives(parse_math(before_text))
-    after = evaluate_derivatives(parse_math(after_text))
+    before = evaluate_derivatives(parse_math(before_text, conventions=conventions))
+    after = evaluate_derivatives(parse_math(after_text, conventions=conventions))
     if not is_statement(before) and not is_statement(after):
         return judge_expressions(before, after, before_text)
     if is_statement(before) and not is_statement(after):
@@ -46,20 +49,6 @@ def evaluate_derivatives(value: sympy.Basic) -> sympy.Basic:
     return value.doit(deep=True) if value.has(sympy.Derivative) else value
 
 
-def expressions_equal(first: sympy.Expr, second: sympy.Expr) -> bool | None:
-    """True or False when symbolic and numeric checks settle it, None when they cannot."""
-    difference_ = first - second
-    if difference_ == 0 or sympy.expand(difference_) == 0:
-        numeric, _ = compare_numerically(first, second)
-        return None if numeric is False else True
-    numeric, _ = compare_numerically(first, second)
-    if numeric is False:
-        return False
-    if sympy.simplify(difference_) == 0:
-        return True
-    return numeric
-
-
 def judge_expressions(before: sympy.Expr, after: sympy.Expr, before_text: str) -> StepVerdict:
     if isinstance(before, sympy.Tuple) or isinstance(after, sympy.Tuple):
         return StepVerdict("invalid", "A point can't be rewritten as an expression.")
@@ -68,12 +57,14 @@ def judge_expressions(before: sympy.Expr, after: sympy.Expr, before_text: str) -
         return StepVerdict("equivalent", EQUIVALENT_EXPRESSION)
     if equal is None:
         return StepVerdict("unverifiable", UNVERIFIABLE)
+    diagnosis = diagnose_expression(before_text, after)
+    if diagnosis is not None:
+        return StepVerdict("invalid", diagnosis.message, misconception=diagnosis.misconception)
     _, point = compare_numerically(before, after)
-    message = diagnose_expression(before_text, after)
-    if message is None and point:
+    if point:
         where = ", ".join(f"{symbol} = {value}" for symbol, value in point.items())
-        message = f"This is not equal to the line before: they differ at {where}."
-    return StepVerdict("invalid", message or "This is not equal to the line before.")
+        return StepVerdict("invalid", f"This is not equal to the line before: they differ at {where}.")
+    return StepVerdict("invalid", "This is not equal to the line before.")
 
 
 def judge_statements(before: sympy.Basic, after: sympy.Basic, before_text: str) -> StepVerdict:
@@ -88,8 +79,10 @@ def judge_statements(before: sympy.Basic, after: sympy.Basic, before_text: str) 
         return StepVerdict("equivalent", EQUIVALENT_STATEMENT)
     if not lost_text:
         return StepVerdict("implied", implied_message(extra_text), extra=extra_text)
-    message = diagnose_statement(before_text, before, after, variable, before_set, after_set)
-    return StepVerdict("invalid", message or lost_message(lost_text, extra_text), lost_text, extra_text)
+    diagnosis = diagnose_statement(before_text, before, after, variable, before_set, after_set)
+    if diagnosis is None:
+        return StepVerdict("invalid", lost_message(lost_text, extra_text), lost_text, extra_text)
+    return StepVerdict("invalid", diagnosis.message, lost_text, extra_text, diagnosis.misconception)
 
 
 def implied_message(extra: list[str]) -> str:
@@ -107,12 +100,47 @@ def lost_message(lost: list[str], extra: list[str]) -> str:
 
 
 def judge_system(before: sympy.Basic, after: sympy.Basic, variables: list[sympy.Symbol]) -> StepVerdict:
-    """Several unknowns: compare complete solutions of equations, or a single equation up to a factor."""
+    """Several unknowns: the same statement up to constant factors, a literal equation solved for one
+    letter (``y = 2x + 3`` → ``x = (y - 3)/2``), or the complete solutions of a system of equations.
+    A point where one line holds and the other does not refutes the step."""
+    if _is_system(before) and _is_system(after):  # solving is exact, and faster than comparing forms
+        try:
+            return judge_equations(_equations(before), _equations(after), variables)
+        except UnsolvableError:
+            pass
+    if same_statement(before, after):
+        return StepVerdict("equivalent", EQUIVALENT_STATEMENT)
+    if point := counterexample(before, after):
+        where = ", ".join(f"{symbol} = {value}" for symbol, value in point.items())
+        message = f"This does not follow from the line before: at {where} it holds and your line does not."
+        return StepVerdict("invalid", message)
     before_equations, after_equations = _equations(before), _equations(after)
     if len(before_equations) == 1 and len(after_equations) == 1:
-        ratio = sympy.cancel(_zero_form(before_equations[0]) / _zero_form(after_equations[0]))
-        if ratio.is_number and ratio != 0:
-            return StepVerdict("equivalent", EQUIVALENT_STATEMENT)
+        # after the search for a counterexample: solving for one letter ignores special cases (a·b = 0)
+        verdict = judge_literal_equation(before_equations[0], after_equations[0])
+        if verdict is not None:
+            return verdict
+    return judge_equations(before_equations, after_equations, variables)
+
+
+def judge_literal_equation(before: sympy.Eq, after: sympy.Eq) -> StepVerdict | None:
+    """One equation in several letters rearranged: both are solved for the same letter and compared."""
+    compared = compare_solved(before, after)
+    if compared is None:
+        return None
+    lost, extra = compared
+    if not lost and not extra:
+        return StepVerdict("equivalent", EQUIVALENT_STATEMENT)
+    if not lost:
+        return StepVerdict("implied", implied_message(extra), extra=extra)
+    message = "This does not follow from the line before: check the operation you did on both sides."
+    return StepVerdict("invalid", message)
+
+
+def judge_equations(
+    before_equations: list[sympy.Eq], after_equations: list[sympy.Eq], variables: list[sympy.Symbol]
+) -> StepVerdict:
+    """Systems of equations compared by their complete solutions."""
     before_solutions = sympy.solve(before_equations, variables, dict=True)
     after_solutions = sympy.solve(after_equations, variables, dict=True)
     if not all(_complete(solution, variables) for solution in before_solutions):
@@ -129,6 +157,10 @@ def judge_system(before: sympy.Basic, after: sympy.Basic, variables: list[sympy.
             return StepVerdict("equivalent", EQUIVALENT_STATEMENT)
         return StepVerdict("implied", implied_message(extra), extra=extra)
     return StepVerdict("implied", "This follows from the line before but has more solutions; keep going.")
+
+
+def _is_system(statement: sympy.Basic) -> bool:
+    return isinstance(statement, sympy.And) and all(isinstance(part, sympy.Eq) for part in statement.args)
 
 
 def _equations(statement: sympy.Basic) -> list[sympy.Eq]:

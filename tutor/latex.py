@@ -40,10 +40,22 @@ def last_command_argument(text: str, commands: tuple[str, ...]) -> tuple[int, st
 
 
 def last_math_segment(text: str) -> tuple[int, str] | None:
-    """Start offset and content of the last ``$...$`` (or ``$$...$$``) segment, if any."""
+    """Start offset and content of the last ``$...$`` (or ``$$...$$``) segment, if any.
+
+    Segments right before it that only whitespace separates belong to the same answer, typed in pieces
+    (``$$-11x^3-x^2+7x$$ $$-9$$``), so their contents are joined with spaces and read whole."""
     matches = list(re.finditer(r"\$\$(.+?)\$\$|(?<!\\)\$(.+?)(?<!\\)\$", text, flags=re.DOTALL))
     if not matches:
         return None
-    last = matches[-1]
-    group = 1 if last.group(1) is not None else 2
-    return last.start(group), last.group(group)
+    run = [matches[-1]]
+    for match in reversed(matches[:-1]):
+        if text[match.end() : run[-1].start()].strip():
+            break
+        run.append(match)
+    run.reverse()
+    pieces = [(match.start(_group(match)), match.group(_group(match))) for match in run]
+    return pieces[0][0], " ".join(content for _, content in pieces)
+
+
+def _group(match: re.Match[str]) -> int:
+    return 1 if match.group(1) is not None else 2

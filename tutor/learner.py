@@ -7,23 +7,32 @@ Two estimates per skill, because they answer different questions:
 * An Elo-style ``ability`` on the same scale as problem difficulty tells *how hard* a problem the
   learner can handle, so the next problem can be pitched at a predicted success rate near 0.7.
 
-A skill is mastered when both agree: BKT is confident and the ability reaches the hardest level.
+A skill is mastered when BKT is confident, the ability reaches the hardest level, and the last
+``MASTERY_RUN`` (3) problems were solved unaided, as ASSISTments skill builders ask for three right
+in a row: confidence alone can come from a lucky run of easy problems or from one long problem.
 
 Evidence and its weights. Everything the tutor sees is an observation of "right" or "wrong" with a
-weight in (0, 1]. In BKT the weight tempers the likelihood (``P(obs | state) ** weight``), so a weight
-of 1 is the textbook update and a weight of 0 would change nothing; in Elo it scales the K-factor.
+weight in [0, 1]. In BKT the weight tempers the likelihood (``P(obs | state) ** weight``), so a weight
+of 1 is the textbook update and a weight of 0 changes nothing; in Elo it scales the K-factor.
 
     kind              observes  weight          why
-    problem_solved    right     1.0             a whole problem done unaided: the textbook BKT opportunity
-    problem_failed    wrong     1.0             gave up, or the final answer was wrong
+    problem_solved    right     1.0 (the rest)  a whole problem done unaided: the textbook BKT opportunity
+    problem_failed    wrong     1.0 (the rest)  gave up, or asked to see the worked solution
     step_correct      right     0.25            steps go with the problem's outcome; weak evidence alone
     step_wrong        wrong     0.5             a wrong step shows a concrete misconception
     hint (level 1-3)  wrong     0.25/0.5/0.75   asking for help is partial evidence of non-mastery;
                                                 the next-step hint (3) is nearly a failure
 
-So a problem solved after hints ends lower than one solved unaided. Learning from practice is
-credited once per problem, when it ends (solved or failed): BKT's ``p_learn`` transition and the
-ability's ``PRACTICE_GAIN``. A practice opportunity is a whole problem, not a step.
+One problem is one opportunity, however long it is, so its evidence is capped (``problem_weights``):
+right and wrong evidence each add up to at most 1 per problem, steps take at most half of that, and
+the outcome carries the rest. Help discounts what follows it: after hints of total weight h, right
+steps and the solve count ``1 - h`` of their weight (a solve after the next-step hint counts a
+quarter, after the whole ladder nothing). So a problem solved after hints ends lower than one solved
+unaided, and a long problem or a hint clicked many times cannot outweigh a problem. Learning from
+practice is credited once per problem, when it ends (solved or failed): BKT's ``p_learn`` transition.
+The ability gets no such credit: it moves with evidence only, so it may lag a fast learner by a problem
+or two but never runs ahead of a slow one. (An assumed gain of 10 points per problem made about half of
+the mastery verdicts false in bench/adaptivity.py whenever learners learned slower than assumed.)
 
 Pure: frozen dataclasses in, new frozen dataclasses out; no I/O.
 """
@@ -43,14 +52,13 @@ LEVELS = (1, 2, 3, 4, 5)
 ELO_SCALE = 400.0  # rating points for a factor 10 in the odds of success, as in chess
 LEVEL_STEP = 150.0  # rating points between adjacent difficulty levels
 INITIAL_ABILITY = 850.0  # = difficulty_rating(2): a new learner solves level 1 about 70% of the time
-# Elo K-factor: fast while we know little, never frozen since learners grow. This, PRACTICE_GAIN and
-# LEVEL_STEP were picked by running bench/adaptivity.py; they are judgement, not fitted to data.
+# Elo K-factor: fast while we know little, never frozen since learners grow. This and LEVEL_STEP were
+# picked by running bench/adaptivity.py; they are judgement, not fitted to data.
 K_START, K_MIN = 160.0, 80.0
-# Elo assumes a player whose strength is fixed; a learner improves with every problem, and a pure Elo
-# rating lags behind. Each finished problem credits this expected gain (a PFA-style learning term,
-# the rating-scale twin of p_learn); the evidence corrects it when it is wrong.
-PRACTICE_GAIN = 10.0
 HINT_WEIGHTS = {1: 0.25, 2: 0.5, 3: 0.75}
+PROBLEM_CAP = 1.0  # right, and wrong, evidence of one problem add up to at most one textbook opportunity
+STEP_CAP = 0.5  # ... of which steps take at most this much: the outcome always carries the rest
+MASTERY_RUN = 3  # problems solved unaided in a row before a skill can count as mastered
 _EVIDENCE = {  # kind -> (observed right, weight); hints take their weight from HINT_WEIGHTS
     "problem_solved": (True, 1.0),
     "problem_failed": (False, 1.0),
@@ -83,9 +91,10 @@ class BKTParams:
 
 DEFAULT_PARAMS = BKTParams()
 BKT_OVERRIDES: Mapping[str, BKTParams] = MappingProxyType({
-    # Most learners arrive with arithmetic; a low prior would make them prove it for too long.
-    "fractions": BKTParams(p_init=0.5),
-    "order_of_operations": BKTParams(p_init=0.5),
+    # Many learners arrive with arithmetic, so the prior is above the default; at 0.5 two problems
+    # solved would already make BKT confident, where every skill should ask for about three.
+    "fractions": BKTParams(p_init=0.3),
+    "order_of_operations": BKTParams(p_init=0.3),
     # One-step equations are easy to answer by trying numbers.
     "linear_one_step": BKTParams(p_guess=0.3),
     # Long computations: arithmetic slips are common even when the method is known.
@@ -127,6 +136,11 @@ class Evidence:
     def ends_problem(self) -> bool:
         return self.kind in _ENDS_PROBLEM
 
+    @property
+    def is_help_or_error(self) -> bool:
+        """A hint or a wrong step: the problem is no longer solved unaided."""
+        return self.kind in ("hint", "step_wrong")
+
 
 @dataclass(frozen=True)
 class SkillState:
@@ -135,6 +149,7 @@ class SkillState:
     p_mastery: float
     ability: float = INITIAL_ABILITY
     attempts: int = 0  # problems finished (solved or failed)
+    solved_in_a_row: int = 0  # the latest problems solved unaided, without a hint or a wrong step
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.p_mastery <= 1.0:
@@ -143,6 +158,8 @@ class SkillState:
             raise ValueError(f"ability must be a finite rating, got {self.ability}")
         if self.attempts < 0:
             raise ValueError(f"attempts cannot be negative, got {self.attempts}")
+        if not 0 <= self.solved_in_a_row <= self.attempts:  # a run is made of finished problems
+            raise ValueError(f"solved_in_a_row must be 0..{self.attempts}, got {self.solved_in_a_row}")
 
 
 @dataclass(frozen=True)
@@ -209,33 +226,77 @@ def difficulty_rating(level: int) -> float:
 MASTERY_RATING = difficulty_rating(LEVELS[-1])
 
 
+def problem_weights(evidence: Sequence[Evidence]) -> list[float]:
+    """The weight each piece of one problem's evidence carries, in order, under the per-problem caps.
+
+    See the module docstring: right and wrong evidence each add up to at most ``PROBLEM_CAP``, steps to
+    at most ``STEP_CAP`` of it, the outcome carries the rest, and hints discount the right evidence after
+    them by the help they gave (their weights, added up to at most 1).
+    """
+    right = wrong = right_steps = wrong_steps = help_given = 0.0
+    weights = []
+    for position, item in enumerate(evidence):
+        if item.ends_problem and position != len(evidence) - 1:
+            raise ValueError("a problem's evidence ends with its outcome; nothing can follow it")
+        if item.kind == "step_correct":
+            weight = min(item.weight, STEP_CAP - right_steps)
+            right_steps += weight
+        elif item.kind == "step_wrong":
+            weight = min(item.weight, STEP_CAP - wrong_steps, PROBLEM_CAP - wrong)
+            wrong_steps += weight
+        elif item.kind == "hint":
+            weight = min(item.weight, PROBLEM_CAP - wrong)
+            help_given = min(1.0, help_given + item.weight)
+        else:  # the outcome: what is left of its side's budget
+            weight = PROBLEM_CAP - (right if item.observed_right else wrong)
+        if item.observed_right:
+            right += weight
+            weight *= 1.0 - help_given
+        else:
+            wrong += weight
+        weights.append(max(0.0, weight))
+    return weights
+
+
 def update(
     state: LearnerState,
     skill_id: str,
     evidence: Evidence,
     problem_rating: float,
     params: BKTParams | None = None,
+    *,
+    earlier: Sequence[Evidence] = (),
 ) -> LearnerState:
-    """The learner state after one piece of evidence on a problem of ``problem_rating`` in ``skill_id``."""
+    """The learner state after one piece of evidence on a problem of ``problem_rating`` in ``skill_id``.
+
+    ``earlier`` is the evidence already applied for the same problem, oldest first: it sets how much of
+    the problem's capped evidence is left, and whether a solve was unaided.
+    """
     if not isinstance(skill_id, str) or not skill_id:
         raise ValueError(f"skill_id must be a non-empty string, got {skill_id!r}")
     if not math.isfinite(problem_rating):
         raise ValueError(f"problem_rating must be a finite rating, got {problem_rating}")
     params = params or params_for(skill_id)
     skill = state.get(skill_id, params)
-    p = bkt_posterior(skill.p_mastery, evidence.observed_right, params, evidence.weight)
-    k = k_factor(skill.attempts) * evidence.weight
-    ability, _ = elo_update(skill.ability, problem_rating, float(evidence.observed_right), k)
+    weight = problem_weights([*earlier, evidence])[-1]
+    p = bkt_posterior(skill.p_mastery, evidence.observed_right, params, weight)
+    ability, score = skill.ability, float(evidence.observed_right)
+    if weight > 0.0:  # a weight of 0 changes nothing (and Elo needs a positive K)
+        ability, _ = elo_update(ability, problem_rating, score, k_factor(skill.attempts) * weight)
+    run = skill.solved_in_a_row
     if evidence.ends_problem:
         p = bkt_learn(p, params)
-        ability += PRACTICE_GAIN
+        unaided = evidence.kind == "problem_solved" and not any(e.is_help_or_error for e in earlier)
+        run = run + 1 if unaided else 0
     attempts = skill.attempts + int(evidence.ends_problem)
-    return state.with_skill(skill_id, SkillState(p_mastery=p, ability=ability, attempts=attempts))
+    after = SkillState(p_mastery=p, ability=ability, attempts=attempts, solved_in_a_row=run)
+    return state.with_skill(skill_id, after)
 
 
 def is_mastered(skill: SkillState, threshold: float = 0.95) -> bool:
-    """BKT is confident the skill is known and the ability reaches the hardest problems."""
-    return skill.p_mastery >= threshold and skill.ability >= MASTERY_RATING
+    """BKT is confident, the ability reaches the hardest problems, and the latest were solved unaided."""
+    return (skill.p_mastery >= threshold and skill.ability >= MASTERY_RATING
+            and skill.solved_in_a_row >= MASTERY_RUN)
 
 
 def choose_level(ability: float, target: float = 0.7) -> int:

@@ -16,6 +16,7 @@ MAX_DIGITS = 60
 MAX_EXPONENT = 1000
 MAX_RESULT_DIGITS = 5000
 MAX_FACTORIAL = 500
+MAX_MATRIX_ENTRIES = 100
 MAX_RADICAL_DIGITS = 500  # SymPy factors the numbers under a root: seconds for a few thousand digits
 
 
@@ -44,6 +45,11 @@ def check_factorial(argument: sympy.Basic) -> None:
         raise LimitError("a factorial needs a whole number, like 5!")
     if isinstance(argument, sympy.Number) and argument.is_finite and abs(argument) > MAX_FACTORIAL:
         raise LimitError(f"the factorial of {_short(argument)} is too large (the limit is {MAX_FACTORIAL}!)")
+
+
+def check_matrix(rows: int, columns: int) -> None:
+    if rows * columns > MAX_MATRIX_ENTRIES:
+        raise LimitError(f"this matrix is too large (the limit is {MAX_MATRIX_ENTRIES} entries)")
 
 
 def _short(value: sympy.Basic) -> str:

@@ -8,22 +8,50 @@ Result shapes: an ``Expr``; a relation (``Eq``, ``Lt``, ``Le``, ``Gt``, ``Ge``, 
 relations for alternatives (``x = 2 or x = -2``, ``x = 2, -2``, ``x = ±2``); ``And`` of relations for a
 system (``x+y=3, x-y=1``, or separated by ``;``, ``and`` or a new line); ``Tuple`` for a point;
 ``Interval`` / ``Union`` for intervals; ``FiniteSet`` for ``{1, 2}`` or a bare list ``1, -2``.
+
+:func:`typed_tree` reads the same text without evaluating anything (``42 + 8`` stays a sum, ``6/8`` a
+fraction, ``0.50`` keeps its digits): what the learner wrote, for display and for the answer-form rules.
 """
 
 from __future__ import annotations
 
 import sympy
 
+from tutor.conventions import DEFAULT, Conventions
 from tutor.latex import last_command_argument, last_math_segment
 from tutor.lexer import MathSyntaxError, tokenize
 from tutor.limits import MAX_INPUT_CHARS
 from tutor.pratt import Parser
+from tutor.typed import typed_latex_of
 
-__all__ = ["MathSyntaxError", "parse_math", "to_latex"]
+__all__ = ["Conventions", "MathSyntaxError", "parse_math", "to_latex", "typed_latex", "typed_tree"]
 
 
-def parse_math(text: str) -> sympy.Basic:
-    """Parse what a learner typed (plain text, Unicode or LaTeX) into a SymPy object."""
+def parse_math(text: str, *, conventions: Conventions = DEFAULT) -> sympy.Basic:
+    """Parse what a learner typed (plain text, Unicode or LaTeX) into a SymPy object.
+
+    ``conventions`` says what ``log`` means and whether ``e`` and ``i`` are constants (the default)
+    or variables of the problem."""
+    return _parse(text, conventions)
+
+
+def typed_tree(text: str, *, conventions: Conventions = DEFAULT) -> sympy.Basic:
+    """What the learner typed as an unevaluated SymPy tree: same numbers, operations and order.
+
+    The text is first read as :func:`parse_math` reads it, so it fails with the same errors (a division
+    by zero, a number too large) and nothing is built that the checker would refuse.
+    """
+    _parse(text, conventions)
+    with sympy.evaluate(False):
+        return _parse(text, conventions)
+
+
+def typed_latex(text: str, *, conventions: Conventions = DEFAULT) -> str:
+    """LaTeX of exactly what was typed (``42 + 8``, never ``50``); MathSyntaxError when it is not math."""
+    return typed_latex_of(typed_tree(text, conventions=conventions))
+
+
+def _parse(text: str, conventions: Conventions) -> sympy.Basic:
     if not isinstance(text, str):
         raise MathSyntaxError(f"Expected text to read as math, got {type(text).__name__}")
     if len(text) > MAX_INPUT_CHARS:
@@ -32,7 +60,7 @@ def parse_math(text: str) -> sympy.Basic:
     if not body.strip():
         raise MathSyntaxError("There is no math here to read", offset if text.strip() else None)
     try:
-        return Parser(tokenize(body), body).parse()
+        return Parser(tokenize(body), body, conventions).parse()
     except MathSyntaxError as error:
         if offset == 0 or error.position is None:
             raise
@@ -41,7 +69,8 @@ def parse_math(text: str) -> sympy.Basic:
 
 
 def _math_part(text: str) -> tuple[int, str]:
-    """The part of ``text`` that holds the math: inside the last ``\\boxed{}`` or ``$...$``."""
+    """The part of ``text`` that holds the math: inside the last ``\\boxed{}`` or ``$...$`` (pieces
+    ``$$a$$ $$b$$`` typed one after the other are read whole)."""
     offset = 0
     if segment := last_math_segment(text):
         offset, text = segment

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tutor.hints import HintError, hint_for
+from tutor.parse import typed_latex
 from tutor.problems import generate_problem
 from tutor.solver import next_step
 
@@ -28,12 +29,12 @@ def test_three_levels_get_more_specific(skill_id: str, current: str) -> None:
     assert [nudge.level, specific.level, reveal.level] == [1, 2, 3]
     assert step.after not in nudge.text and step.after not in specific.text
     assert step.rule in specific.text
-    assert reveal.text.endswith(step.after)
+    assert reveal.text.endswith(f"${typed_latex(step.after)}$")  # typeset like the problem
 
 
 def test_hint_follows_the_learner_not_the_start() -> None:
     problem = generate_problem("linear_two_step", 1, 0)
-    assert hint_for(problem, "3x = 9", 3).text == "Divide both sides by 3: x = 3"
+    assert hint_for(problem, "3x = 9", 3).text == "Divide both sides by 3: $x = 3$"
 
 
 def test_hint_at_the_final_answer_says_so() -> None:
@@ -44,3 +45,8 @@ def test_hint_at_the_final_answer_says_so() -> None:
 def test_unknown_level_is_refused(level: object) -> None:
     with pytest.raises(HintError, match="1, 2 or 3"):
         hint_for(generate_problem("fractions", 1, 0), "1/5 + 2/5", level)
+
+
+def test_only_the_next_step_is_the_last_rung() -> None:
+    problem = generate_problem("linear_two_step", 1, 0)
+    assert [hint_for(problem, "3x = 9", level).last for level in (1, 2, 3)] == [False, False, True]

@@ -9,7 +9,7 @@ from tutor.learner import (
     INITIAL_ABILITY,
     K_START,
     MASTERY_RATING,
-    PRACTICE_GAIN,
+    MASTERY_RUN,
     BKTParams,
     Evidence,
     LearnerState,
@@ -23,19 +23,32 @@ from tutor.learner import (
     is_mastered,
     params_for,
     predicted_success,
+    problem_weights,
     update,
 )
+from tutor.problems import SKILLS
 
 SKILL = "algebra"  # no per-skill override: the default parameters apply
-MASTERED = SkillState(p_mastery=0.99, ability=MASTERY_RATING + 100)
+MASTERED = SkillState(p_mastery=0.99, ability=MASTERY_RATING + 100, attempts=20, solved_in_a_row=5)
 RATING = difficulty_rating(2)
+SOLVED, FAILED = Evidence("problem_solved"), Evidence("problem_failed")
+GOOD_STEP, BAD_STEP = Evidence("step_correct"), Evidence("step_wrong")
+
+
+def hint(level: int) -> Evidence:
+    return Evidence("hint", hint_level=level)
+
+
+def play(state: LearnerState, problem: list[Evidence], rating: float = RATING, skill: str = SKILL
+         ) -> LearnerState:
+    """One problem's evidence applied as the service applies it: each piece knowing what came before."""
+    for i, e in enumerate(problem):
+        state = update(state, skill, e, rating, earlier=problem[:i])
+    return state
 
 
 def after(*evidence: Evidence, rating: float = RATING) -> SkillState:
-    state = LearnerState()
-    for e in evidence:
-        state = update(state, SKILL, e, rating)
-    return state.get(SKILL)
+    return play(LearnerState(), list(evidence), rating).get(SKILL)
 
 
 # Hand-computed with p_init 0.2, p_learn 0.15, p_guess 0.2, p_slip 0.1.
@@ -59,8 +72,8 @@ def test_bkt_learning_transition():
 def test_problem_solved_applies_posterior_learning_and_elo():
     skill = after(Evidence("problem_solved"))
     assert skill.p_mastery == pytest.approx(0.6)
-    # Even odds (ability == rating), K_START on the first problem, then the practice gain.
-    assert skill.ability == pytest.approx(INITIAL_ABILITY + K_START * 0.5 + PRACTICE_GAIN)
+    # Even odds (ability == rating), K_START on the first problem; no growth is assumed beyond the evidence.
+    assert skill.ability == pytest.approx(INITIAL_ABILITY + K_START * 0.5)
     assert skill.attempts == 1
 
 
@@ -100,19 +113,82 @@ def test_a_wrong_step_counts_more_than_a_right_one():
 def test_repeated_success_reaches_mastery_and_sustained_failure_loses_it():
     state = LearnerState()
     for level in (1, 2, 3, 4, 5, 5, 5, 5, 5, 5, 5, 5):
-        state = update(state, SKILL, Evidence("problem_solved"), difficulty_rating(level))
+        state = update(state, SKILL, SOLVED, difficulty_rating(level))
     assert is_mastered(state.get(SKILL))
-    state = update(state, SKILL, Evidence("problem_failed"), difficulty_rating(5))
-    assert is_mastered(state.get(SKILL)), "one slip after a long run of success is forgiven"
+    state = update(state, SKILL, FAILED, difficulty_rating(5))
+    skill = state.get(SKILL)
+    assert skill.p_mastery >= 0.95, "BKT forgives one slip after a long run of success..."
+    assert not is_mastered(skill), "...but mastery waits for three unaided solves again"
+    for _ in range(MASTERY_RUN):
+        state = update(state, SKILL, SOLVED, difficulty_rating(5))
+    assert is_mastered(state.get(SKILL))
     for _ in range(5):
-        state = update(state, SKILL, Evidence("problem_failed"), difficulty_rating(5))
+        state = update(state, SKILL, FAILED, difficulty_rating(5))
     assert not is_mastered(state.get(SKILL))
 
 
-def test_mastery_needs_both_confidence_and_ability():
+def test_mastery_needs_confidence_ability_and_a_run_of_unaided_solves():
     assert is_mastered(MASTERED)
-    assert not is_mastered(SkillState(p_mastery=0.99, ability=MASTERY_RATING - 1))
-    assert not is_mastered(SkillState(p_mastery=0.9, ability=MASTERY_RATING + 100))
+    high = MASTERY_RATING + 100
+    low = MASTERY_RATING - 1
+    assert not is_mastered(SkillState(p_mastery=0.99, ability=low, attempts=9, solved_in_a_row=9))
+    assert not is_mastered(SkillState(p_mastery=0.9, ability=high, attempts=9, solved_in_a_row=9))
+    assert not is_mastered(SkillState(p_mastery=0.99, ability=high, attempts=9, solved_in_a_row=2))
+    assert MASTERY_RUN == 3
+
+
+def test_only_unaided_solves_extend_the_run():
+    state = LearnerState()
+    problems = [([SOLVED], 1), ([GOOD_STEP, GOOD_STEP, SOLVED], 2), ([hint(1), SOLVED], 0), ([SOLVED], 1),
+                ([BAD_STEP, GOOD_STEP, SOLVED], 0), ([SOLVED], 1), ([GOOD_STEP, FAILED], 0)]
+    for problem, run in problems:
+        state = play(state, problem)
+        assert state.get(SKILL).solved_in_a_row == run, problem
+
+
+@pytest.mark.parametrize("skill_id", sorted(SKILLS))
+def test_two_clean_problems_never_make_bkt_confident_on_any_skill(skill_id):
+    """Calibration: BKT alone agrees with the run of three, on every skill's own parameters."""
+    state = LearnerState()
+    for _ in range(2):
+        state = play(state, [GOOD_STEP, GOOD_STEP, GOOD_STEP, GOOD_STEP, SOLVED], skill=skill_id)
+    assert state.get(skill_id).p_mastery < 0.95
+
+
+@pytest.mark.parametrize(
+    ("problem", "weights"),
+    [
+        ([SOLVED], [1.0]),
+        ([FAILED], [1.0]),
+        ([GOOD_STEP] * 4 + [SOLVED], [0.25, 0.25, 0.0, 0.0, 0.5]),  # steps: at most half
+        ([BAD_STEP, BAD_STEP, GOOD_STEP, SOLVED], [0.5, 0.0, 0.25, 0.75]),  # errors, successes: each up to 1
+        ([BAD_STEP, FAILED], [0.5, 0.5]),
+        ([hint(1), SOLVED], [0.25, 0.75]),  # help discounts the solve by what it gave away
+        ([hint(3), GOOD_STEP, SOLVED], [0.75, 0.0625, 0.1875]),
+        ([hint(1), hint(2), hint(3), SOLVED], [0.25, 0.5, 0.25, 0.0]),  # the whole ladder: no credit left
+        ([hint(3), hint(3), hint(3), FAILED], [0.75, 0.25, 0.0, 0.0]),  # hint spam is capped like the rest
+    ],
+)
+def test_evidence_of_one_problem_is_capped(problem, weights):
+    assert problem_weights(problem) == pytest.approx(weights)
+    right = sum(w for e, w in zip(problem, weights, strict=True) if e.observed_right)
+    assert right <= 1.0 and sum(weights) - right <= 1.0
+
+
+def test_a_long_problem_counts_as_one_problem():
+    long, short = after(*[GOOD_STEP] * 12, SOLVED), after(SOLVED)
+    assert long.p_mastery == pytest.approx(short.p_mastery)
+    assert long.ability <= short.ability  # Elo in pieces gains a little less than in one go
+
+
+def test_hint_spam_counts_no_more_than_one_wrong_problem():
+    spammed = after(*[hint(3)] * 6)
+    assert spammed.p_mastery == pytest.approx(bkt_posterior(DEFAULT_PARAMS.p_init, False, DEFAULT_PARAMS))
+
+
+def test_nothing_follows_a_problems_outcome():
+    with pytest.raises(ValueError, match="nothing can follow"):
+        problem_weights([SOLVED, GOOD_STEP])
 
 
 def test_update_returns_a_new_state_and_leaves_the_old_one_alone():
@@ -123,8 +199,8 @@ def test_update_returns_a_new_state_and_leaves_the_old_one_alone():
 
 
 def test_per_skill_overrides_set_the_prior_of_fresh_skills():
-    assert params_for("fractions").p_init == 0.5
-    assert LearnerState().get("fractions").p_mastery == 0.5
+    assert params_for("fractions").p_init == 0.3
+    assert LearnerState().get("fractions").p_mastery == 0.3
     assert params_for("never_heard_of") == DEFAULT_PARAMS
 
 
@@ -198,6 +274,7 @@ def test_choose_next_is_deterministic_for_a_seeded_rng():
         (lambda: update(LearnerState(), "", Evidence("step_correct"), RATING), "skill_id"),
         (lambda: update(LearnerState(), SKILL, Evidence("step_correct"), math.nan), "problem_rating"),
         (lambda: elo_update(1000, 1000, 2.0, k=10), "score"),
+        (lambda: SkillState(p_mastery=0.5, attempts=2, solved_in_a_row=3), "solved_in_a_row"),
         (lambda: choose_next(LearnerState(), [], rng=random.Random()), "non-empty"),
         (lambda: choose_next(LearnerState(), ["a", "a"], rng=random.Random()), "repeat"),
         (lambda: choose_next(LearnerState(), ["a"], {"a": ["z"]}, rng=random.Random()), "not in the skill"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tutor.answers import grade_answer
+from tutor.forms import parse_form
 from tutor.problems import SKILLS, generate_problem
 from tutor.solver import StateError, Step, is_final, next_step, solve
 from tutor.verify import check_answer, check_step
@@ -23,8 +25,21 @@ def test_every_solution_step_is_equivalent_and_ends_at_the_answer(skill_id: str)
             for step in steps:
                 verdict = check_step(step.before, step.after)
                 assert verdict.status == "equivalent", (problem, step, verdict.message)
-            assert check_answer(steps[-1].after, problem.answer).correct, (problem, steps[-1])
+            verdict = check_answer(steps[-1].after, problem.answer, form=problem.form)
+            assert verdict.correct, (problem, steps[-1], verdict.message)
             assert is_final(problem, steps[-1].after)
+
+
+@pytest.mark.parametrize("skill_id", list(SKILLS))
+def test_the_solvers_final_line_is_in_the_form_the_problem_declares(skill_id: str) -> None:
+    """Every generator declares its answer form, and its own solution ends in that form."""
+    for difficulty in range(1, 6):
+        for seed in range(4):
+            problem = generate_problem(skill_id, difficulty, seed)
+            parse_form(problem.form)
+            final = solve(problem)[-1].after
+            assert grade_answer(final, problem.answer, problem.form) == (True, None), (problem, final)
+            assert grade_answer(problem.answer, problem.answer, problem.form) == (True, None), problem
 
 
 @pytest.mark.parametrize(

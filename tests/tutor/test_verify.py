@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 import threading
-import time
 
 import pytest
 
+from tutor import checking
 from tutor.parse import MathSyntaxError
 from tutor.verify import check_answer, check_step, warm_up
 
@@ -103,20 +104,27 @@ def test_unreadable_step_raises_a_clear_error():
         check_step("2x+3=7", "2x = = 4")
 
 
-def test_a_check_that_cannot_finish_in_time_is_unverifiable():
-    started = time.perf_counter()
+def _checking_cpu_seconds() -> float:
+    """CPU time used so far by the checking processes (the budget counts CPU, not wall time, so this
+    holds on a busy machine too)."""
+    return checking.pool().cpu_seconds()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_check_that_cannot_finish_in_its_cpu_budget_is_unverifiable():
+    used = _checking_cpu_seconds()
     verdict = check_step("sin(x)^7 + x^5 = exp(x) + 3", "sin(x)^7 = exp(x) - x^5 + 3", seconds=0.3)
-    elapsed = time.perf_counter() - started
     assert verdict.status in {"unverifiable", "equivalent"}
-    assert elapsed < 2.0
+    assert _checking_cpu_seconds() - used < 0.3 + 0.5
     assert check_step("2x = 4", "x = 2").status == "equivalent"  # the pool recovered
 
 
-def test_hard_deadline_holds_for_slow_symbolic_work():
-    started = time.perf_counter()
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_cpu_budget_holds_for_slow_symbolic_work():
+    used = _checking_cpu_seconds()
     verdict = check_step("(x+1)^1000", "(x+2)^1000 - 1", seconds=0.5)
     assert verdict.status == "unverifiable"
-    assert time.perf_counter() - started < 2.0
+    assert _checking_cpu_seconds() - used < 0.5 + 0.5
 
 
 def test_checks_work_from_many_threads():
@@ -190,3 +198,20 @@ def test_wrong_answers(submitted, expected):
     verdict = check_answer(submitted, expected)
     assert not verdict.correct
     assert verdict.message
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "misconception", "words"),
+    [
+        ("2x = 4", "x = -2", "division-slip", "dividing both sides by 2"),
+        ("2x = 4", "x = 8", "multiplied-instead-of-divided", "you multiplied by 2 instead"),
+        ("x/2 = 4", "x = 2", "divided-instead-of-multiplied", "multiplying both sides by 2"),
+        ("(x − 3/2)² = 25/4", "x − 3/2 = 5/2", "dropped-root", "x - 3/2 = √(25/4) or x - 3/2 = -√(25/4)"),
+    ],
+)
+def test_diagnoses_say_which_operation_broke_which_rule(before, after, misconception, words):
+    """Issue 13 §7: a division slip is not a sign error, in the learner's notation (2x, never 2*x)."""
+    verdict = check_step(before, after)
+    assert verdict.status == "invalid" and verdict.misconception == misconception
+    assert words in verdict.message and "*" not in verdict.message
+    assert "zero" not in verdict.message

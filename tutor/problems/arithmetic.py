@@ -59,4 +59,5 @@ def _expression(rng: random.Random, operations: int, operators: str, top: int) -
 
 def _draft(tree: Node, prompt: str) -> Draft:
     text = show(tree)
-    return Draft("evaluate", f"{prompt}: {text}", latex(tree), text, show(canonical(value(tree))))
+    answer = show(canonical(value(tree)))
+    return Draft("evaluate", f"{prompt}: {text}", latex(tree), text, answer, "simplified")

@@ -28,7 +28,8 @@ def rational_expressions(rng: random.Random, difficulty: int) -> Draft:
     numerator, denominator = sympy.fraction(answer)
     top = f"({fmt(numerator)})" if numerator.is_Add else fmt(numerator)
     shown = fmt(answer) if denominator == 1 else f"{top}/({fmt(denominator)})"
-    return Draft("simplify", f"Simplify: {start}", sympy.latex(layout(start), order="none"), start, shown)
+    latex = sympy.latex(layout(start), order="none")
+    return Draft("simplify", f"Simplify: {start}", latex, start, shown, "simplified")
 
 
 def derivatives(rng: random.Random, difficulty: int) -> Draft:
@@ -51,6 +52,7 @@ def derivatives(rng: random.Random, difficulty: int) -> Draft:
         rf"\frac{{d}}{{dx}}\left({sympy.latex(expr)}\right)",
         start,
         answer,
+        "simplified",
     )
 
 

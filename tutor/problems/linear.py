@@ -19,7 +19,7 @@ def _solution(rng: random.Random, difficulty: int) -> int:
 
 
 def _solve_draft(start: str, answer: str) -> Draft:
-    return Draft("solve", f"Solve for x: {start}", to_latex(start), start, answer)
+    return Draft("solve", f"Solve for x: {start}", to_latex(start), start, answer, "solved:x")
 
 
 def linear_one_step(rng: random.Random, difficulty: int) -> Draft:
@@ -78,7 +78,10 @@ def linear_inequalities(rng: random.Random, difficulty: int) -> Draft:
         if net > 0
         else {sympy.Lt: sympy.Gt, sympy.Gt: sympy.Lt, sympy.Le: sympy.Ge, sympy.Ge: sympy.Le}[relation](x, s)
     )
-    return Draft("solve", f"Solve the inequality: {fmt(start)}", to_latex(fmt(start)), fmt(start), fmt(final))
+    return Draft(
+        "solve", f"Solve the inequality: {fmt(start)}", to_latex(fmt(start)), fmt(start), fmt(final),
+        "solved:x",
+    )  # fmt: skip
 
 
 def linear_systems(rng: random.Random, difficulty: int) -> Draft:
@@ -91,4 +94,5 @@ def linear_systems(rng: random.Random, difficulty: int) -> Draft:
             break
     equations = [sympy.Eq(a * x + b * y, a * s + b * t), sympy.Eq(c * x + d * y, c * s + d * t)]
     start = ", ".join(fmt(eq) for eq in equations)
-    return Draft("solve", f"Solve the system: {start}", to_latex(start), start, f"x = {s}, y = {t}")
+    answer = f"x = {s}, y = {t}"
+    return Draft("solve", f"Solve the system: {start}", to_latex(start), start, answer, "solved:x,y")

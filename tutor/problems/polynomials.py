@@ -35,6 +35,7 @@ def exponent_rules(rng: random.Random, difficulty: int) -> Draft:
         latex(tree),
         text,
         show(canonical(value(tree))),
+        "simplified",
     )
 
 
@@ -55,7 +56,7 @@ def expand_polynomials(rng: random.Random, difficulty: int) -> Draft:
     }
     start = texts[difficulty]
     expanded = sympy.expand(layout(start).doit())
-    return Draft("expand", f"Expand and simplify: {start}", to_latex(start), start, fmt(expanded))
+    return Draft("expand", f"Expand and simplify: {start}", to_latex(start), start, fmt(expanded), "expanded")
 
 
 def factor_polynomials(rng: random.Random, difficulty: int) -> Draft:
@@ -72,4 +73,5 @@ def factor_polynomials(rng: random.Random, difficulty: int) -> Draft:
         to_latex(fmt(expanded)),
         fmt(expanded),
         fmt(sympy.factor(expanded)),
+        "factored",
     )

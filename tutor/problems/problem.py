@@ -6,6 +6,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tutor.forms import FormError, parse_form
+
 KINDS = frozenset({"solve", "simplify", "evaluate", "expand", "factor", "differentiate"})
 
 
@@ -22,11 +24,13 @@ class Draft:
     latex: str
     start: str
     answer: str
+    form: str = "equivalent"
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One exercise: `start` is what the first step is checked against, `answer` the canonical result."""
+    """One exercise: `start` is what the first step is checked against, `answer` the canonical result,
+    `form` the form the final answer must have (see :mod:`tutor.forms`)."""
 
     skill: str
     difficulty: int
@@ -36,11 +40,16 @@ class Problem:
     latex: str
     start: str
     answer: str
+    form: str = "equivalent"
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ProblemError(f"unknown problem kind {self.kind!r}; expected one of {sorted(KINDS)}")
         _check_difficulty(self.difficulty)
+        try:
+            parse_form(self.form)
+        except FormError as error:
+            raise ProblemError(str(error)) from None
 
 
 @dataclass(frozen=True)
@@ -60,8 +69,9 @@ class Skill:
             raise ProblemError(f"seed must be a whole number, got {seed!r}")
         draft = self.build(random.Random(f"{self.id}:{difficulty}:{seed}"), difficulty)
         return Problem(
-            self.id, difficulty, seed, draft.kind, draft.prompt, draft.latex, draft.start, draft.answer
-        )
+            self.id, difficulty, seed, draft.kind, draft.prompt, draft.latex, draft.start, draft.answer,
+            draft.form,
+        )  # fmt: skip
 
 
 def _check_difficulty(difficulty: int) -> None:

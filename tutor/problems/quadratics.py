@@ -25,7 +25,7 @@ def quadratic_factoring(rng: random.Random, difficulty: int) -> Draft:
         start = fmt(sympy.Eq(lhs - moved - lhs.coeff(x, 0), -moved - lhs.coeff(x, 0)))
     roots = sorted({r, s})
     answer = " or ".join(f"x = {fmt(root)}" for root in roots)
-    return Draft("solve", f"Solve by factoring: {start}", to_latex(start), start, answer)
+    return Draft("solve", f"Solve by factoring: {start}", to_latex(start), start, answer, "solved:x")
 
 
 def quadratic_formula(rng: random.Random, difficulty: int) -> Draft:
@@ -41,4 +41,5 @@ def quadratic_formula(rng: random.Random, difficulty: int) -> Draft:
     start = f"{fmt(lhs)} = 0"
     roots = sorted(sympy.solve(lhs, x), key=float)
     answer = " or ".join(f"x = {fmt(sympy.together(root))}" for root in roots)
-    return Draft("solve", f"Solve with the quadratic formula: {start}", to_latex(start), start, answer)
+    prompt = f"Solve with the quadratic formula: {start}"
+    return Draft("solve", prompt, to_latex(start), start, answer, "solved:x")

@@ -29,4 +29,5 @@ def radicals(rng: random.Random, difficulty: int) -> Draft:
     else:
         tree = Bin("-", Bin("+", _root(rng, free, top), _root(rng, free, top)), _root(rng, free, 3))
     text = show(tree)
-    return Draft("simplify", f"Simplify: {text}", latex(tree), text, show(canonical(value(tree))))
+    answer = show(canonical(value(tree)))
+    return Draft("simplify", f"Simplify: {text}", latex(tree), text, answer, "simplified")

@@ -197,7 +197,9 @@ def value(node: Node) -> Term:
 
 
 def canonical(term: Term) -> Node:
-    """The simplest way to write a value: ``5/6``, ``-3x^2``, ``4sqrt(3)``, ``x^5``."""
+    """The simplest way to write a value: ``5/6``, ``-3x^2``, ``4sqrt(3)``, ``x^5``, and ``0`` for zero."""
+    if term.coef == 0:
+        return Num(0)
     if term.coef < 0:
         return Neg(canonical(Term(-term.coef, term.exp, term.rad)))
     parts: list[Node] = []

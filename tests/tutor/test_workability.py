@@ -1,0 +1,27 @@
+"""What the tutor tells a teacher it can do with the problem they wrote."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutor.problems.problem import Problem
+from tutor.workability import check_workable
+
+
+def _problem(skill: str, start: str, answer: str, form: str = "equivalent") -> Problem:
+    return Problem(skill, 2, 0, "solve" if "=" in start else "simplify", "Work it.", "", start, answer, form)
+
+
+@pytest.mark.parametrize(("problem", "follows", "stepwise"), [
+    (_problem("linear_two_step", "2x + 3 = 11", "x = 4", "solved:x"), True, True),
+    (_problem("fractions", "3/6", "1/2", "simplified"), True, True),
+    (_problem("linear_two_step", "x^3 + x = 2", "x = 1"), True, False),  # checked, but no solver moves
+    (_problem("linear_two_step", "2x + 3 = 11", "x = 5"), False, False),
+])
+def test_the_check_says_whether_the_answer_follows_and_the_solver_can_work_it(
+    problem: Problem, follows: bool, stepwise: bool
+) -> None:
+    workable = check_workable(problem)
+    assert (workable.answer_follows, workable.stepwise) == (follows, stepwise)
+    if follows and not stepwise:
+        assert "no step hints" in workable.message

@@ -1,0 +1,143 @@
+"""One checked path from a learner's new line to everything the app needs to know about it.
+
+:func:`step_outcome` takes the problem, the lines the learner has written so far and the new line, and
+returns one :class:`Outcome`: the verdict, whether the line is progress, whether it solves the problem,
+and the diagnosis of a wrong step. The app runs it once, in a checking process under the CPU budget
+(:func:`tutor.checking.run`), so the SymPy work it does never runs on a request thread. It calls the
+public checks (``check_step``, ``check_answer``, ``is_final``), which run inline inside that process.
+
+Only real progress counts: a line that keeps the solutions but does no work (an identity such as
+``0 = 0``, a repeat, a return to an earlier line) is acknowledged without mastery evidence, and a step
+that widens the solution set ("implied") says so and is not progress either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import sympy
+
+from tutor.parse import MathSyntaxError, parse_math
+from tutor.problems.problem import Problem
+from tutor.solver import StateError, is_final
+from tutor.verify import check_answer, check_step
+from tutor.workability import answer_only_form, solver_can_start
+
+Progress = Literal["advanced", "no_work", "widened", "none"]
+
+ACCEPTED = ("equivalent", "implied")
+IDENTITY = (
+    "That is true, but it holds for every value, so it says nothing about this problem; "
+    "carry on from your last line."
+)
+REPEAT = "That is the same as an earlier line: true, but it does not move the work forward."
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one new line means.
+
+    ``status``: equivalent, implied, invalid, unverifiable or unparsable; ``accepted``: the line becomes
+    the learner's current line; ``progress``: ``advanced`` (real work), ``no_work`` (identity or repeat),
+    ``widened`` (implied: solutions may have been added) or ``none`` (not accepted); ``solved``: the line
+    is the problem's final answer; ``diagnosis``: what went wrong in a wrong step, and ``misconception``
+    its name (grouped on the teacher's page); ``form``: the answer-form rule a final line of the right
+    value breaks ("6/8 is not in lowest terms"), so the problem is not solved yet and the learner is told.
+    """
+
+    status: str
+    message: str
+    accepted: bool
+    progress: Progress
+    solved: bool
+    diagnosis: str | None = None
+    form: str | None = None
+    misconception: str | None = None
+
+    @property
+    def evidence(self) -> str | None:
+        """What the line tells the learner model: only real progress and real mistakes count."""
+        if self.progress == "advanced":
+            return "step_correct"
+        return "step_wrong" if self.status == "invalid" else None
+
+
+def step_outcome(problem: Problem, earlier: tuple[str, ...], line: str) -> Outcome:
+    """The outcome of ``line`` after ``earlier`` (the problem's start, then each accepted line, the last
+    being the current state). Raises nothing for bad input: unreadable math is an ``unparsable`` outcome."""
+    current = earlier[-1] if earlier else problem.start
+    try:
+        verdict = check_step(current, line)
+    except MathSyntaxError as error:
+        return Outcome("unparsable", str(error), accepted=False, progress="none", solved=False)
+    if verdict.status not in ACCEPTED:
+        wrong = verdict.status == "invalid"
+        diagnosis, misconception = (verdict.message, verdict.misconception) if wrong else (None, None)
+        return Outcome(verdict.status, verdict.message, False, "none", False, diagnosis, None, misconception)
+    if _is_identity(parse_math(line)) and not _is_identity(parse_math(current)):
+        return Outcome(verdict.status, IDENTITY, accepted=False, progress="no_work", solved=False)
+    if any(_same_line(line, before) for before in (problem.start, *earlier)):
+        return Outcome(verdict.status, REPEAT, accepted=True, progress="no_work", solved=False)
+    progress: Progress = "advanced" if verdict.status == "equivalent" else "widened"
+    solved, form_failure, message = _final(problem, line)
+    return Outcome(verdict.status, message or verdict.message, True, progress, solved, form=form_failure)
+
+
+def _final(problem: Problem, line: str) -> tuple[bool, str | None, str | None]:
+    """(solves the problem, the answer-form rule it breaks, what to tell the learner about that)."""
+    # check_answer alone would accept "2x = 4" for "x = 2" (same solutions); is_final asks for the form.
+    try:
+        final = is_final(problem, line)
+    except StateError:  # a true line the solver has no move for, e.g. after squaring: not finished yet
+        if solver_can_start(problem):
+            return False, None, None
+        # A teacher's problem beyond the solver: the answer checker alone decides, in the answer's shape.
+        return check_answer(line, problem.answer, form=answer_only_form(problem)).correct, None, None
+    if not final:
+        return False, None, None
+    answer = check_answer(line, problem.answer, form=problem.form)
+    if answer.correct:
+        return True, None, None
+    if answer.form_failure:  # the right value in another form: one more step to write it as asked
+        return False, answer.form_failure, f"{answer.message} Write it that way to finish."
+    return False, None, None
+
+
+def _is_identity(value: sympy.Basic) -> bool:
+    """A statement true for every value of its unknowns: ``0 = 0``, ``x = x``, ``2(x+1) = 2x + 2``."""
+    if value is sympy.true:
+        return True
+    if isinstance(value, sympy.Eq):
+        return sympy.expand(value.lhs - value.rhs) == 0
+    return False
+
+
+def _same_line(first: str, second: str) -> bool:
+    """The same line as typed, up to spaces and which side of an equation is written first.
+
+    Compared as text, because parsing evaluates: ``11 * 1 - 5`` and ``6`` parse to the same number, yet
+    writing one after the other is work."""
+    first, second = "".join(first.split()), "".join(second.split())
+    if first == second:
+        return True
+    first_sides, second_sides = first.split("="), second.split("=")
+    return len(first_sides) == len(second_sides) == 2 and first_sides == second_sides[::-1]
+
+
+def reply_line(state: str, math: str) -> tuple[str, bool]:
+    """How one line of math in a model's reply stands against the problem's ``state``: ``verified``,
+    ``flagged`` (wrong), ``unchecked`` (undecided) or ``prose`` (not math after all), and whether the
+    line is a new state of the problem that later lines follow from."""
+    try:
+        parsed = parse_math(math)
+        if parsed in (sympy.true, sympy.false):  # arithmetic such as 11 - 3 = 8, decided when parsed
+            return ("verified" if parsed == sympy.true else "flagged"), False
+        if isinstance(parsed, sympy.core.relational.Relational) and not parsed.free_symbols:
+            return ("verified" if bool(sympy.simplify(parsed)) else "flagged"), False
+        status = check_step(state, math).status
+    except (ValueError, TypeError):  # MathSyntaxError is a ValueError: prose that only looks like math
+        return "prose", False
+    if status in ACCEPTED:
+        return "verified", True
+    return ("flagged" if status == "invalid" else "unchecked"), False
