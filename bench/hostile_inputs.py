@@ -1,9 +1,12 @@
 """Hostile inputs at volume: many more random and adversarial inputs than the CI tests in tests/hostile/.
 
-Run: ``.venv/bin/python bench/hostile_inputs.py --examples 2000`` (about 15 minutes on 2 cores).
+Run: ``.venv/bin/python bench/hostile_inputs.py --examples 2000`` (about 15 minutes on 2 cores, more
+with the Gradio event calls, which run step checks through the app).
 Every pure entry point that takes text or files gets the adversarial corpus plus ``--examples`` generated
 inputs. An input passes when it gives a result or the entry point's own clear error, within its time
-bound, and no input may run code (a canary file). Writes bench/results/hostile_inputs.json and .md.
+bound, and no input may run code (a canary file). The Gradio pages' event calls get forged payloads
+(FileData paths, other pages' event numbers, oversized and hostile data) through the real app: none
+may answer 5xx or hand back a file. Writes bench/results/hostile_inputs.json and .md.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +42,17 @@ class Target:
     """One entry point: ``call(input)`` returns an outcome name or raises; ``refusal`` is its clear error."""
 
     def __init__(self, name: str, call: Callable[[Any], str], refusal: tuple[type[Exception], ...],
-                 strategy: st.SearchStrategy, bound: float, corpus: list[Any]) -> None:  # fmt: skip
+                 strategy: st.SearchStrategy, bound: float, corpus: list[Any],
+                 clock: Callable[[], float] = time.perf_counter) -> None:  # fmt: skip
         self.name, self.call, self.refusal = name, call, refusal
         self.strategy, self.bound, self.corpus = strategy, bound, corpus
+        self.clock = clock  # what the bound is measured in: wall time, or CPU time for budgeted checks
         self.outcomes: Counter[str] = Counter()
         self.failures: list[dict[str, str]] = []
         self.slowest = 0.0
 
     def try_one(self, value: Any) -> None:
-        started = time.perf_counter()
+        started = self.clock()
         try:
             outcome = self.call(value)
         except self.refusal as error:
@@ -54,7 +60,7 @@ class Target:
         except BaseException as error:  # a crash of any kind is what this counts, panics included
             outcome = "crash"
             self.failures.append({"input": repr(value)[:300], "error": f"{type(error).__name__}: {error}"})
-        elapsed = time.perf_counter() - started
+        elapsed = self.clock() - started
         self.slowest = max(self.slowest, elapsed)
         if elapsed > self.bound:
             self.failures.append({"input": repr(value)[:300], "error": f"took {elapsed:.1f} s"})
@@ -78,7 +84,9 @@ class Target:
 
 
 def text_targets() -> list[Target]:
+    from tutor import checking
     from tutor.answers import extract_answer, normalise_answer
+    from tutor.grading import DeadlineExceeded, grade_output
     from tutor.parse import MathSyntaxError, parse_math, to_latex
     from tutor.verify import check_answer, check_step
 
@@ -97,14 +105,33 @@ def text_targets() -> list[Target]:
     def answer(pair: tuple[str, str]) -> str:
         return "correct" if check_answer(*pair, seconds=CHECK_SECONDS).correct else "not correct"
 
+    def grade(pair: tuple[str, str]) -> str:
+        try:
+            return "correct" if grade_output(*pair, seconds=CHECK_SECONDS) else "not correct"
+        except DeadlineExceeded:
+            return "out of time"
+
+    def cpu_used() -> float:
+        """The caller's CPU time plus the checking processes': a check's budget is CPU time, so a busy
+        machine (which only stretches the wall time) must not count as an overrun."""
+        return time.process_time() + checking.pool().cpu_seconds()
+
     corpus = all_strings()
-    bound = CHECK_SECONDS + 4  # parsing in the caller, plus a replacement worker after a missed deadline
+    bound = CHECK_SECONDS + 2  # CPU seconds: parsing in the caller, the timer's granularity, the reply
     pairs = st.tuples(st.one_of(NEAR_VALID_MATH, ANY_INPUT), NEAR_VALID_MATH)
+    # model output: the corpus and generated text as the whole output, boxed, and as the gold answer
+    frames = st.sampled_from(["{}", "\\boxed{{{}}}", "The answer is ${}$.", "Reasoning...\n\\[{}\\]"])
+    outputs = st.tuples(st.one_of(NEAR_VALID_MATH, ANY_INPUT), frames).map(lambda p: (p[1].format(p[0]), "2"))
+    graded_corpus = [(t, "2") for t in corpus] + [(f"\\boxed{{{t}}}", "2") for t in corpus]
+    graded_corpus += [("\\boxed{2}", t) for t in corpus]
     return [
         Target("parse_math", parse, (MathSyntaxError,), ANY_INPUT, 2.0, corpus),
         Target("extract_answer", answers, (), st.lists(ANY_INPUT, max_size=6).map("".join), 2.0, corpus),
-        Target("check_step", step, (MathSyntaxError,), pairs, bound, [(t, "x = 2") for t in corpus]),
-        Target("check_answer", answer, (MathSyntaxError,), pairs, bound, [(t, "2") for t in corpus]),
+        Target("check_step", step, (MathSyntaxError,), pairs, bound, [(t, "x = 2") for t in corpus],
+               clock=cpu_used),
+        Target("check_answer", answer, (MathSyntaxError,), pairs, bound, [(t, "2") for t in corpus],
+               clock=cpu_used),
+        Target("grade_output", grade, (), outputs, bound, graded_corpus),
     ]
 
 
@@ -173,6 +200,69 @@ def checkpoint_target(workdir: Path) -> Target:
     return Target("load_model", load, (CheckpointError,), strategy, 20.0, [])
 
 
+def gradio_events_target(workdir: Path, stack: ExitStack) -> Target:
+    """Forged Gradio event calls to the real app, each page called by its own role (issue 12)."""
+    from fastapi.testclient import TestClient
+
+    from app.db import Database
+    from app.services import classes, users
+    from app.settings import Settings
+    from app.web.factory import create_app
+    from tests.access.forged import Page, copies_in_gradio_folder, file_data
+
+    database_url = f"sqlite:///{workdir / 'app.db'}"
+    settings = Settings(data_dir=workdir / "app", database_url=database_url, device="cpu")
+    db = Database(settings.resolved_database_url)
+    db.upgrade()
+    owners = {"/student": "ada", "/teacher": "tess", "/admin": "root"}
+    ids = {name: users.create_user(db, username=name, display_name=name, role=role, password="password1").id
+           for name, role in zip(owners.values(), ("student", "teacher", "admin"), strict=True)}  # fmt: skip
+    classes.enroll_student(db, class_id=classes.create_class(db, teacher_id=ids["tess"], name="A").id,
+                           student_id=ids["ada"])  # fmt: skip
+    secret = f"NOT-FOR-USERS-{time.time_ns()}"
+    canary = workdir / "canary-secret.csv"
+    canary.write_text(f"username,password\nzed,{secret}\n")
+    client = stack.enter_context(TestClient(create_app(settings, db=db), base_url="https://testserver"))
+
+    def login(name: str) -> dict[str, str]:
+        token = client.post("/api/login", json={"username": name, "password": "password1"}).json()["token"]
+        return {"Authorization": f"Bearer {token}"}
+
+    pages = {path: Page(client, path, login(name)) for path, name in owners.items()}
+    events = {path: page.config()["dependencies"] for path, page in pages.items()}
+
+    def call(payload: tuple[str, int, list[Any]]) -> str:
+        path, fn_index, data = payload
+        event = pages[path].call(fn_index, data)
+        if event.status >= 500 or secret in event.raw or copies_in_gradio_folder(canary.name):
+            raise AssertionError(f"status {event.status}, or the canary came back: {event.raw[-300:]}")
+        if event.status != 200:
+            return f"refused ({event.status})"
+        if event.error is None:
+            return "answered"
+        if not event.error.strip():
+            raise AssertionError("an event failed without a message")
+        return "refused in the event"
+
+    forged_file = file_data(canary)
+    forged_chat = [{"role": "user", "content": [{"type": "file", "file": forged_file}]}]
+    oversized = "x=" * 150_000
+    corpus = [
+        (path, event["id"], [value] * len(event["inputs"]))
+        for path in pages
+        for event in events[path]
+        for value in (forged_file, forged_chat, oversized)
+    ]
+    every_index = max(event["id"] for found in events.values() for event in found)
+    keys = st.sampled_from(["path", "url", "meta", "value"])
+    values = st.one_of(st.none(), ANY_INPUT, st.integers(), st.just(forged_file), st.just(forged_chat),
+                       st.just(oversized), st.lists(st.just(forged_file), max_size=3),
+                       st.dictionaries(keys, st.just(forged_file)))  # fmt: skip
+    fn_indices = st.integers(-2, every_index + 3)  # other pages' event numbers, and ones no page has
+    strategy = st.tuples(st.sampled_from(list(pages)), fn_indices, st.lists(values, max_size=8))
+    return Target("gradio event calls", call, (), strategy, 30.0, corpus)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=2000, help="generated inputs per entry point")
@@ -184,9 +274,10 @@ def main() -> None:
     CANARY.unlink(missing_ok=True)
     PWNED.unlink(missing_ok=True)
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as workdir:
+    with tempfile.TemporaryDirectory() as workdir, ExitStack() as stack:
         folder = Path(workdir)
-        targets = [*text_targets(), tokenizer_target(), roster_target(folder), checkpoint_target(folder)]
+        targets = [*text_targets(), tokenizer_target(), roster_target(folder), checkpoint_target(folder),
+                   gradio_events_target(folder, stack)]  # fmt: skip
         for target in targets:
             print(f"{target.name} ...", flush=True)
             target.run(args.examples, args.seed)
@@ -213,7 +304,9 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         f"Produced by `{report['command']}` in {report['seconds']} s (seed {report['seed']}). "
         "Each entry point gets the adversarial corpus of tests/hostile/corpus.py plus generated inputs; "
-        "a failure is any other exception, a missing message or a call over its time bound.",
+        "a failure is any other exception, a missing message or a call over its time bound (wall time, "
+        "except for check_step and check_answer, whose budget and bound are CPU time: the caller's plus "
+        "the checking processes').",
         f"Code execution (canary file created): {'YES' if report['code_ran'] else 'no'}.",
         "",
         "| entry point | inputs tried | outcomes | slowest (bound) | failures |",

@@ -152,11 +152,11 @@ class Stack:
                        capture_output=True, timeout=120)  # fmt: skip
 
     def start_worker(self, model_path: Path | None, *, queues: str = "interactive,batch",
-                     concurrency: int = 16, slots: int = 8) -> Service:  # fmt: skip
+                     concurrency: int = 16, slots: int = 8, **settings: str) -> Service:  # fmt: skip
         args = ["worker", "--queues", queues, "--concurrency", str(concurrency), "--slots", str(slots)]
         if model_path is not None:
             args += ["--model", str(model_path)]
-        return self._start(f"worker-{len(self.services)}", args, self.env())
+        return self._start(f"worker-{len(self.services)}", args, self.env(**settings))
 
     def start_web(self, port: int, **settings: str) -> Service:
         return self._start("web", ["serve", "--host", "127.0.0.1", "--port", str(port)], self.env(**settings))

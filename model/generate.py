@@ -64,6 +64,7 @@ def generate_stream(
         stops,
         _StopText(tokenizer, tuple(stop_strings)) if tokenizer is not None else None,
         cancel,
+        _unknown_ids(tokenizer, model),
     )
 
 
@@ -130,6 +131,7 @@ def _stream(
     stops: set[int],
     text: _StopText | None,
     cancel: threading.Event | Callable[[], bool] | None,
+    banned: torch.Tensor | None,
 ) -> Iterator[int | Piece]:
     device = model.device
     state = model.allocate_state(1, len(ids) + max_new_tokens)
@@ -139,7 +141,7 @@ def _stream(
     for step in range(max_new_tokens):
         if cancel is not None and (cancel.is_set() if isinstance(cancel, threading.Event) else cancel()):
             return
-        token = int(sample(logits, [temperature], [top_p], [top_k], [generator])[0])
+        token = int(sample(logits, [temperature], [top_p], [top_k], [generator], banned)[0])
         if token in stops:
             break
         if text is None:
@@ -205,6 +207,14 @@ def _check_limits(max_new_tokens: int, temperature: float, top_p: float, top_k: 
     if max_new_tokens < 1:
         raise ValueError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
     check_sampling(temperature, top_p, top_k)
+
+
+def _unknown_ids(tokenizer: TextDecoder | None, model: Any) -> torch.Tensor | None:
+    """Ids the tokenizer cannot decode, which sampling must never pick (None without a tokenizer)."""
+    unknown = getattr(tokenizer, "unknown_ids", None)
+    if unknown is None:
+        return None
+    return torch.tensor(unknown(model.config.vocab_size), dtype=torch.long, device=model.device)
 
 
 def _generator(model: Any, seed: int | None) -> torch.Generator | None:

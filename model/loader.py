@@ -15,6 +15,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 
 from model.config import ConfigError, SambaYConfig
+from model.packing import PackingError, pack_linears, packs_by_default
 from model.sambay import FLOAT32_PARAMETERS, SambaY
 
 CHECKPOINT_PREFIX = "model."
@@ -34,9 +35,19 @@ def checkpoint_shapes(model: SambaY) -> dict[str, tuple[int, ...]]:
 
 
 def load_model(
-    path: str | Path, device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32
+    path: str | Path,
+    device: str | torch.device = "cpu",
+    dtype: torch.dtype = torch.float32,
+    quantize: str | None = None,
 ) -> SambaY:
-    """The model in ``path`` (config.json + model.safetensors or an index with shards), in eval mode."""
+    """The model in ``path`` (config.json + model.safetensors or an index with shards), in eval mode.
+
+    On a CPU without native bf16 a bf16 or fp16 model runs its linear layers from fbgemm-packed fp16
+    weights, which it multiplies several times faster (``model.packing``); ``quantize="int8"`` stores
+    them as weight-only int8.
+    """
+    if quantize is not None and torch.device(device).type != "cpu":
+        raise CheckpointError(f"quantize={quantize!r} runs on the CPU only; the model was asked for {device}")
     folder = Path(path)
     if not folder.is_dir():
         raise CheckpointError(f"checkpoint folder {folder} does not exist")
@@ -70,8 +81,11 @@ def load_model(
                 if part
             )
         )
-    tensors = {}
+    model = model.eval().requires_grad_(False)
+    low_precision = dtype in (torch.bfloat16, torch.float16) and torch.device(device).type == "cpu"
+    pack = quantize is not None or (low_precision and packs_by_default())
     for file, file_names in files.items():
+        tensors = {}
         try:
             with safe_open(file, framework="pt", device="cpu") as reader:
                 for name in file_names:
@@ -89,8 +103,35 @@ def load_model(
                     tensors[name.removeprefix(CHECKPOINT_PREFIX)] = reader.get_tensor(name).to(device, target)
         except (SafetensorError, OSError) as error:
             raise CheckpointError(f"{file} is truncated or corrupt: {error}") from None
-    model.load_state_dict(tensors, strict=True, assign=True)
-    return model.eval().requires_grad_(False)
+        model.load_state_dict(tensors, strict=False, assign=True)  # all names were checked above
+        model.requires_grad_(False)
+        names = list(tensors)
+        del tensors  # the model holds the only references: packing frees what it replaces
+        if pack:
+            _pack_shard(model, names, quantize)
+    return model
+
+
+def _pack_shard(model: SambaY, names: list[str], quantize: str | None) -> None:
+    """Pack the linear layers one shard completed and copy its other tensors out of the file.
+
+    The tensors of a shard share one memory map, and packing reads every page of it: were a single
+    small tensor of it to stay mapped, the whole file would stay resident beside its packed copy
+    (measured on the 3.8B model: 15 GB instead of 8.7). So each shard is done with before the next.
+    """
+    try:
+        pack_linears(model, quantize)
+    except PackingError as error:
+        raise CheckpointError(str(error)) from None
+    for name in names:
+        module_path, _, leaf = name.rpartition(".")
+        module = model.get_submodule(module_path)
+        tensor = getattr(module, leaf, None)
+        if isinstance(tensor, torch.Tensor):  # not packed away
+            tensor.data = tensor.data.clone()
+
+
+    return model
 
 
 def _tensor_files(folder: Path) -> dict[Path, list[str]]:

@@ -58,6 +58,8 @@ class SambaY(nn.Module):
         self.embed_tokens = nn.Embedding(config.vocab_size, config.hidden_size)
         self.layers = nn.ModuleList(DecoderLayer(config, i) for i in range(config.num_hidden_layers))
         self.final_layernorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+        # The LM head is tied to the embedding; model.packing may add a packed copy for the product.
+        self.lm_head: nn.Module | None = None
 
     @property
     def dtype(self) -> torch.dtype:
@@ -66,6 +68,12 @@ class SambaY(nn.Module):
     @property
     def device(self) -> torch.device:
         return self.embed_tokens.weight.device
+
+    @property
+    def state_dtype(self) -> torch.dtype:
+        """The model dtype, except float32 on CPU: without bf16 matrix units a CPU attends 3-4x faster
+        over a float32 cache than over a bf16 one (or one converted each step), for a few MB per sequence."""
+        return torch.float32 if self.device.type == "cpu" else self.dtype
 
     def forward(self, input_ids: Tensor, intermediates: dict[str, Any] | None = None) -> Tensor:
         """Logits [B, L, V] at every position. A dict passed as ``intermediates`` receives
@@ -131,10 +139,11 @@ class SambaY(nn.Module):
         device: torch.device | str | None = None,
         dtype: torch.dtype | None = None,
     ) -> SambaYState:
-        """Zeroed state for ``num_slots`` sequences of up to ``max_len`` tokens each."""
+        """Zeroed state for ``num_slots`` sequences of up to ``max_len`` tokens each, in ``state_dtype``
+        unless another dtype is given."""
         if num_slots < 1 or max_len < 1:
             raise ValueError(f"num_slots and max_len must be positive, got {num_slots} and {max_len}")
-        device, dtype = device or self.device, dtype or self.dtype
+        device, dtype = device or self.device, dtype or self.state_dtype
         layers: list[MambaState | KVCache | None] = []
         for layer in self.layers:
             if layer.kind.is_mamba:
@@ -202,6 +211,8 @@ class SambaY(nn.Module):
         normed = self.final_layernorm(h.to(self.final_layernorm.weight.dtype))
         if intermediates is not None:
             intermediates["hidden_states"].append(normed)
+        if self.lm_head is not None:
+            return self.lm_head(normed)
         return F.linear(normed, self.embed_tokens.weight)  # the LM head is tied to the embedding
 
     def _check_ids(self, ids: Tensor, name: str, ndim: int) -> None:

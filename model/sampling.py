@@ -28,8 +28,10 @@ def sample(
     top_p: Sequence[float],
     top_k: Sequence[int | None],
     generators: Sequence[torch.Generator | None] | None = None,
+    banned: Tensor | None = None,
 ) -> Tensor:
-    """Next token ids [B] for logits [B, V]; ``top_k`` 0 or None keeps the whole vocabulary."""
+    """Next token ids [B] for logits [B, V]; ``top_k`` 0 or None keeps the whole vocabulary. Ids in
+    ``banned`` (a 1-D id tensor: those the tokenizer cannot decode) are never chosen."""
     batch, vocab = logits.shape
     generators = generators if generators is not None else [None] * batch
     if not len(temperature) == len(top_p) == len(top_k) == len(generators) == batch:
@@ -37,6 +39,8 @@ def sample(
     for t, p, k in zip(temperature, top_p, top_k, strict=True):
         check_sampling(t, p, k)
     device = logits.device
+    if banned is not None and banned.numel():
+        logits = logits.index_fill(-1, banned.to(device), float("-inf"))
     greedy = torch.tensor([t == 0 for t in temperature], device=device)
     temps = torch.tensor([t if t > 0 else 1.0 for t in temperature], device=device, dtype=torch.float32)
     keep_k = torch.tensor([k if k else vocab for k in top_k], device=device)

@@ -2,7 +2,7 @@
 
 Every tensor has a leading slot dimension S: a sequence owns one slot for its lifetime, and a prefill
 overwrites everything a later step can read, so a slot can be reused for a new sequence without reset.
-Shapes: S slots, B rows of a batch, E Mamba channels, K conv width, N SSM state, H kv heads,
+Shapes: S slots, B rows of a batch, E Mamba channels, K conv width, N SSM state, H kv heads (H' as stored),
 T buffer positions, Dh head size.
 """
 
@@ -22,37 +22,46 @@ class MambaState:
 
 @dataclass
 class KVCache:
-    """Keys/values of one attention layer: a ring of ``window`` positions, or one entry per position."""
+    """Keys/values of one attention layer: a ring of ``window`` positions, or one entry per position.
+    Values are stored in the attention's own head layout (differential attention pairs its heads)."""
 
     keys: Tensor  # [S, H, T, Dh]
-    values: Tensor  # [S, H, T, Dh]
+    values: Tensor  # [S, H', T, Dv], for differential attention H' = H/2 and Dv = 2 Dh
     window: int | None  # None: T = max_len and position p lives at index p; else T = window, index p % T
 
     def store_prompt(self, slots: Tensor, keys: Tensor, values: Tensor, lengths: Tensor) -> None:
-        """Store the first ``lengths[b]`` positions of row b (keys/values [B, H, L, Dh]) into its slot."""
+        """Store row b's first ``lengths[b]`` positions (keys [B, H, L, Dh], values alike) in its slot."""
         capacity = self.keys.shape[2]
         for row, (slot, length) in enumerate(zip(slots.tolist(), lengths.tolist(), strict=True)):
             start = 0 if self.window is None else max(0, length - capacity)
             index = torch.arange(start, length, device=self.keys.device) % capacity
-            self.keys[slot, :, index] = keys[row, :, start:length]
-            self.values[slot, :, index] = values[row, :, start:length]
+            self.keys[slot, :, index] = keys[row, :, start:length].to(self.keys.dtype)
+            self.values[slot, :, index] = values[row, :, start:length].to(self.values.dtype)
 
     def store_token(self, slots: Tensor, keys: Tensor, values: Tensor, positions: Tensor) -> None:
-        """Store one position per row (keys/values [B, H, Dh]) at that row's own position."""
+        """Store one position per row (keys [B, H, Dh], values alike) at that row's own position."""
         index = positions if self.window is None else positions % self.keys.shape[2]
-        self.keys[slots, :, index] = keys
-        self.values[slots, :, index] = values
+        self.keys[slots, :, index] = keys.to(self.keys.dtype)
+        self.values[slots, :, index] = values.to(self.values.dtype)
 
     def read(self, slots: Tensor, positions: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        """Keys, values [B, H, T', Dh] and a mask [B, T'] of what a query at ``positions`` may see."""
-        if self.window is None:
-            visible = int(positions.max()) + 1  # positions after the newest one are never attended
-            keys, values = self.keys[slots, :, :visible], self.values[slots, :, :visible]
-        else:
-            # Index j of the ring holds position p - ((p - j) mod T): a real position iff j <= p or p >= T-1.
-            keys, values = self.keys[slots], self.values[slots]
-        index = torch.arange(keys.shape[2], device=keys.device)
+        """Keys [B, H, T', Dh], values alike and a mask [B, T'] of what a query at ``positions`` may see.
+
+        Consecutive slots (a single sequence, or a batch in slot order) are read in place, not copied."""
+        visible = int(positions.max()) + 1 if self.window is None else self.keys.shape[2]
+        # A window ring's index j holds position p - ((p - j) mod T): a real position iff j <= p or p >= T-1;
+        # a full cache never needs the positions after the newest query.
+        keys, values = (_rows(t, slots)[:, :, :visible] for t in (self.keys, self.values))
+        index = torch.arange(visible, device=keys.device)
         return keys, values, index[None, :] <= positions[:, None]
+
+
+def _rows(tensor: Tensor, slots: Tensor) -> Tensor:
+    """tensor[slots], as a view when the slots are consecutive."""
+    first = int(slots[0])
+    if torch.equal(slots, torch.arange(first, first + slots.shape[0], device=slots.device)):
+        return tensor[first : first + slots.shape[0]]
+    return tensor[slots]
 
 
 LayerState = MambaState | KVCache | None

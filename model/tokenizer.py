@@ -106,6 +106,7 @@ class Tokenizer:
         self.eos_token = eos_token
         self.eos_token_ids = tuple(eos_token_ids)
         self.vocab_size = vocab_size
+        self._unknown: dict[int, tuple[int, ...]] = {}
         self.special_tokens: Mapping[str, int] = MappingProxyType({t: a.id for t, a in self._added.items()})
 
     def encode(self, text: str, allow_special: bool = False) -> list[int]:
@@ -139,6 +140,20 @@ class Tokenizer:
         if not 0 <= token_id < self.vocab_size:
             raise TokenizerError(f"token id {token_id} is not in the vocabulary (size {self.vocab_size})")
         return self._token_bytes(token_id)
+
+    def unknown_ids(self, size: int) -> tuple[int, ...]:
+        """The ids below ``size`` (a model's vocabulary) that this tokenizer cannot decode, which a model
+        must never be let to produce (Phi-4's vocabulary has 200,064 rows, its tokenizer 200,029 ids)."""
+        if size not in self._unknown:
+            self._unknown[size] = tuple(i for i in range(size) if not self._knows(i))
+        return self._unknown[size]
+
+    def _knows(self, token_id: int) -> bool:
+        try:
+            self.token_bytes(token_id)
+        except TokenizerError:
+            return False
+        return True
 
     def decode(self, ids: Iterable[int]) -> str:
         """Text for ``ids``, added tokens included; invalid UTF-8 becomes U+FFFD."""

@@ -132,7 +132,8 @@ class Engine:
         decode = None if tokenizer is None else tokenizer.decode
         self.scheduler = Scheduler(config.scheduler_config(), decode=decode)
         self.pool = StatePool(model, num_slots=config.num_slots, max_seq_len=config.max_seq_len)
-        self.runner = ModelRunner(model, self.pool)
+        banned = () if tokenizer is None else tokenizer.unknown_ids(self.vocab_size)
+        self.runner = ModelRunner(model, self.pool, banned)
         self._handles: dict[int, RequestHandle] = {}
         self._inbox: list[Sequence] = []
         self._wakeup = threading.Condition()

@@ -7,6 +7,7 @@ the tensors it touches never move (what CUDA-graph capture needs later).
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence as Seq
 
 import torch
 
@@ -17,10 +18,12 @@ from model.sampling import sample
 
 
 class ModelRunner:
-    def __init__(self, model, pool: StatePool) -> None:
+    def __init__(self, model, pool: StatePool, banned_ids: Seq[int] = ()) -> None:
         self.model = model
         self.pool = pool
         self.device = next(model.parameters()).device
+        # Ids the tokenizer cannot decode (the vocabulary has padding rows): never sampled.
+        self.banned = torch.tensor(list(banned_ids), dtype=torch.long, device=self.device)
         self._generators: dict[int, torch.Generator] = {}
 
     @torch.inference_mode()
@@ -71,6 +74,7 @@ class ModelRunner:
             top_p=[p.top_p for p in params],
             top_k=[p.top_k for p in params],
             generators=[self._generator(seq) for seq in seqs],
+            banned=self.banned,
         ).tolist()
 
     def _generator(self, seq: Sequence) -> torch.Generator:

@@ -1,11 +1,19 @@
-"""Kernels used by the SambaY mixers. Only the pure-PyTorch reference exists so far."""
+"""Kernels used by the SambaY mixers: the readable reference (``reference``) and, where the reference is
+slow on long sequences, a faster exact version (``fast``) that the model uses."""
 
+from model.kernels.fast import attention, selective_scan
 from model.kernels.reference import (
     causal_conv1d,
     causal_conv1d_step,
     gated_silu,
-    selective_scan,
     selective_state_update,
 )
 
-__all__ = ["causal_conv1d", "causal_conv1d_step", "gated_silu", "selective_scan", "selective_state_update"]
+__all__ = [
+    "attention",
+    "causal_conv1d",
+    "causal_conv1d_step",
+    "gated_silu",
+    "selective_scan",
+    "selective_state_update",
+]

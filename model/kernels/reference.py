@@ -1,7 +1,8 @@
-"""Readable pure-PyTorch versions of SambaY's kernels: causal conv, selective scan, gated SiLU.
+"""Readable pure-PyTorch versions of SambaY's kernels: causal conv, selective scan, gated SiLU, attention.
 
 They compute in float32 and are the specification the model's numbers are checked against.
-Shapes: B batch, L length, E channels (Mamba d_inner), N state size, K conv kernel width.
+Shapes: B batch, L length, E channels (Mamba d_inner), N state size, K conv kernel width,
+Lq / Lk query and key lengths, Hq / Hk query and key/value heads, Dh / Dv head sizes.
 """
 
 from __future__ import annotations
@@ -79,3 +80,28 @@ def _scan_step(
         state * torch.exp(delta[:, :, None] * A) + (delta * u)[:, :, None] * B[:, None, :]
     )  # [B, E, N]
     return (new_state @ C[:, :, None]).squeeze(-1) + D * u, new_state
+
+
+def attention(
+    q: Tensor, k: Tensor, v: Tensor, visible: Tensor | None = None, window: int | None = None
+) -> Tensor:
+    """Softmax attention in float32, returned in q's dtype; query head j reads kv head j // (Hq / Hk).
+
+    q [B, Hq, Lq, Dh], k [B, Hk, Lk, Dh], v [B, Hk, Lk, Dv] -> [B, Hq, Lq, Dv].
+
+    ``visible`` [B or 1, Lq, Lk] says which keys each query sees. None means causal (query i sits at
+    key position i), limited to the last ``window`` keys (the query's own included) when given.
+    """
+    group = q.shape[1] // k.shape[1]
+    if visible is None:
+        query_at = torch.arange(q.shape[2], device=q.device)[:, None]
+        key_at = torch.arange(k.shape[2], device=q.device)[None]
+        visible = key_at <= query_at
+        if window is not None:
+            visible = visible & (key_at > query_at - window)
+        visible = visible[None]
+    keys = k.repeat_interleave(group, dim=1).float()
+    values = v.repeat_interleave(group, dim=1).float()
+    scores = q.float() @ keys.transpose(-1, -2) * q.shape[-1] ** -0.5  # [B, Hq, Lq, Lk]
+    probs = scores.masked_fill(~visible[:, None], float("-inf")).softmax(-1)
+    return (probs @ values).to(q.dtype)

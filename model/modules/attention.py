@@ -12,6 +12,7 @@ import torch
 from torch import Tensor, nn
 
 from model.config import LayerKind, SambaYConfig
+from model.kernels import attention
 from model.state import KVCache
 
 SUBLN_EPS = 1e-5  # fixed in the reference, independent of layer_norm_eps
@@ -42,16 +43,13 @@ class DifferentialCore(nn.Module):
         )
         self.subln = RMSNorm(2 * head_dim, SUBLN_EPS)
 
-    def forward(self, q: Tensor, k: Tensor, v: Tensor, visible: Tensor) -> Tensor:
-        """q [B, H, Lq, Dh], k and v [B, Hkv, Lk, Dh], visible [B or 1, Lq, Lk] -> [B, Lq, H * Dh]."""
-        group = q.shape[1] // k.shape[1]
-        values = [v[:, b::2].repeat_interleave(group, dim=1) for b in (0, 1)]  # 2 x [B, H/2, Lk, Dh]
-        branches = []
-        for b in (0, 1):
-            keys = k[:, b::2].repeat_interleave(group, dim=1)  # query head j reads kv head j // group
-            scores = q[:, b::2].float() @ keys.float().transpose(-1, -2) * q.shape[-1] ** -0.5
-            probs = scores.masked_fill(~visible[:, None], float("-inf")).softmax(-1)  # [B, H/2, Lq, Lk]
-            branches.append(torch.cat([probs @ vb.float() for vb in values], dim=-1).to(q.dtype))
+    def forward(
+        self, q: Tensor, k: Tensor, values: Tensor, visible: Tensor | None, window: int | None = None
+    ) -> Tensor:
+        """q [B, H, Lq, Dh], k [B, Hkv, Lk, Dh], values paired by ``pair_heads`` [B, Hkv/2, Lk, 2 Dh]
+        -> [B, Lq, H * Dh]; ``visible`` [B or 1, Lq, Lk] or None for causal attention (within
+        ``window``), as in ``model.kernels.attention``."""
+        branches = [attention(q[:, b::2], k[:, b::2], values, visible, window) for b in (0, 1)]
         lam = (
             torch.exp((self.lambda_q1 * self.lambda_k1).sum().float())
             - torch.exp((self.lambda_q2 * self.lambda_k2).sum().float())
@@ -60,6 +58,12 @@ class DifferentialCore(nn.Module):
         out = self.subln(branches[0] - lam * branches[1]) * (1 - self.lambda_init)  # [B, H/2, Lq, 2 Dh]
         # Width 2 Dh of pair j is output heads 2j and 2j + 1, so a plain flatten restores head order.
         return out.transpose(1, 2).flatten(2)
+
+
+def pair_heads(v: Tensor) -> Tensor:
+    """[B, Hkv, L, Dh] -> [B, Hkv/2, L, 2 Dh]: value heads 2j and 2j+1 side by side, since both branches
+    read both halves. The cache stores values this way, so a decode step reads them in place."""
+    return torch.cat([v[:, 0::2], v[:, 1::2]], dim=-1)
 
 
 class DiffAttention(nn.Module):
@@ -91,33 +95,34 @@ class DiffAttention(nn.Module):
         slots: Tensor | None = None,
         lengths: Tensor | None = None,
     ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
-        """x [B, Lq, D] -> (out [B, Lq, D], (k, v) [B, Hkv, Lk, Dh]).
+        """x [B, Lq, D] -> (out [B, Lq, D], (k [B, Hkv, Lk, Dh], paired values [B, Hkv/2, Lk, 2 Dh])).
 
         Keys sit at positions 0..Lk-1; queries at ``query_positions`` [B or 1, Lq] (default 0..Lq-1).
         Cross layers take k, v from ``shared_kv``. With ``cache``, self layers store each row's first
         ``lengths[b]`` keys/values in slot ``slots[b]``.
         """
         q, k, v = self._project(x)
+        v = None if v is None else pair_heads(v)
         if self.is_cross:
             assert shared_kv is not None, "cross-attention needs the full-attention layer's keys/values"
             k, v = shared_kv
         elif cache is not None:
             assert slots is not None and lengths is not None
             cache.store_prompt(slots, k, v, lengths)
-        if query_positions is None:
-            query_positions = torch.arange(x.shape[1], device=x.device)[None]
-        key_positions = torch.arange(k.shape[2], device=x.device)
-        visible = key_positions[None, None] <= query_positions[:, :, None]  # [B or 1, Lq, Lk]
-        if self.window is not None:  # the window includes the query itself
-            visible &= key_positions[None, None] > query_positions[:, :, None] - self.window
-        return self.out_proj(self.inner_cross_attn(q, k, v, visible)), (k, v)
+        visible = None  # causal: query i at position i
+        if query_positions is not None:
+            key_positions = torch.arange(k.shape[2], device=x.device)
+            visible = key_positions[None, None] <= query_positions[:, :, None]  # [B or 1, Lq, Lk]
+            if self.window is not None:  # the window includes the query itself
+                visible &= key_positions[None, None] > query_positions[:, :, None] - self.window
+        return self.out_proj(self.inner_cross_attn(q, k, v, visible, self.window)), (k, v)
 
     def step(self, x: Tensor, cache: KVCache, slots: Tensor, positions: Tensor) -> Tensor:
         """One token per row at its own position: x [B, D] -> [B, D]. Self layers write ``cache`` first;
         cross layers only read it (it is the full-attention layer's cache)."""
         q, k, v = self._project(x[:, None])
         if not self.is_cross:
-            cache.store_token(slots, k[:, :, 0], v[:, :, 0], positions)
+            cache.store_token(slots, k[:, :, 0], pair_heads(v)[:, :, 0], positions)
         keys, values, visible = cache.read(slots, positions)
         return self.out_proj(self.inner_cross_attn(q, keys, values, visible[:, None]))[:, 0]
 
@@ -128,9 +133,10 @@ class DiffAttention(nn.Module):
             return None
         size = max_len if self.window is None else self.window
         shape = (num_slots, self.num_kv_heads, size, self.head_dim)
+        paired = (num_slots, self.num_kv_heads // 2, size, 2 * self.head_dim)
         return KVCache(
             keys=torch.zeros(shape, device=device, dtype=dtype),
-            values=torch.zeros(shape, device=device, dtype=dtype),
+            values=torch.zeros(paired, device=device, dtype=dtype),
             window=self.window,
         )
 

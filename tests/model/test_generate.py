@@ -148,3 +148,14 @@ def test_sampling_rejects_bad_parameters() -> None:
         sample(logits, [1.0], [1.5], [None])
     with pytest.raises(ValueError, match="top_k"):
         sample(logits, [1.0], [1.0], [-2])
+
+
+def test_banned_ids_are_never_sampled() -> None:
+    logits = torch.zeros(3, 10)
+    logits[:, 7:] = 50.0  # the banned ids would win every time
+    banned = torch.tensor([7, 8, 9])
+    picks = sample(logits, [0.0, 1.0, 5.0], [1.0] * 3, [None] * 3, banned=banned)
+    assert (picks < 7).all()
+    for seed in range(20):
+        generator = torch.Generator().manual_seed(seed)
+        assert int(sample(logits[:1], [2.0], [1.0], [None], [generator], banned)[0]) < 7

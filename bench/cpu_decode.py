@@ -1,0 +1,568 @@
+"""SambaY (bf16, int8) against the dense peer on this CPU: prefill, decode, memory, roofline (issue 15).
+
+    .venv/bin/python bench/cpu_decode.py [--rounds 2] [--decode-lengths 128 1024 4096]
+        [--prefill-lengths 128 1024] [--new-tokens 16] [--cache ~/.cache/flashtutor-bench]
+
+Builds two random-weight bf16 checkpoints once under --cache: SambaY in the official 3.8B format
+(Phi-4-mini-flash-reasoning's config.json), and the peer a user would otherwise run, transformers'
+Phi3ForCausalLM with Phi-4-mini-reasoning's shape (3.84B, tied embeddings; needs the ``bench`` extra).
+It measures the memory bandwidth, then runs each model in its own subprocess (never two 8 GB models
+in one process), alternating ours-bf16, ours-int8 and the peer round after round. Decode starts from a
+state filled with random values at each prompt length (what is in the cache does not change the
+work, and it spares a 4,096-token prefill per model and round); prefill is timed on real prompts.
+The roofline is the bytes one decode step must read (weights + state) over the measured bandwidth.
+Writes bench/results/cpu_decode.json and .md. ``--layouts`` adds the per-shape matrix-vector table
+behind model/packing.py's choices; ``--profile`` adds the top operators of one decode step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+VARIANTS = ("ours-bf16", "ours-int8", "peer-bf16")
+# config.json of microsoft/Phi-4-mini-flash-reasoning, as far as the network needs it.
+SAMBAY_CONFIG = {
+    "architectures": ["Phi4FlashForCausalLM"],
+    "model_type": "phi4flash",
+    "vocab_size": 200064,
+    "hidden_size": 2560,
+    "intermediate_size": 10240,
+    "num_hidden_layers": 32,
+    "num_attention_heads": 40,
+    "num_key_value_heads": 20,
+    "sliding_window": 512,
+    "layer_norm_eps": 1e-5,
+    "mamba_d_state": 16,
+    "mamba_d_conv": 4,
+    "mamba_expand": 2,
+    "mamba_conv_bias": True,
+    "mamba_proj_bias": False,
+    "tie_word_embeddings": True,
+    "eos_token_id": 199999,
+    "torch_dtype": "bfloat16",
+}
+# Phi-4-mini-reasoning's shape (rotary: plain, not LongRoPE; it does not change the work per token).
+PEER_CONFIG = {
+    "vocab_size": 200064,
+    "hidden_size": 3072,
+    "intermediate_size": 8192,
+    "num_hidden_layers": 32,
+    "num_attention_heads": 24,
+    "num_key_value_heads": 8,
+    "partial_rotary_factor": 0.75,
+    "max_position_embeddings": 131072,
+    "rms_norm_eps": 1e-5,
+    "tie_word_embeddings": True,
+    "pad_token_id": 199999,
+    "eos_token_id": 199999,
+    "bos_token_id": 199999,
+}
+
+
+# -- building the checkpoints (each in its own subprocess) -------------------------------------------
+class RandomFill:
+    """Normal(0, 1) values for billions of weights at copying speed: slices of a 2^24-value pool taken
+    at random offsets (drawing every value afresh took about 25 minutes on the 2-core machine)."""
+
+    def __init__(self, seed: int) -> None:
+        self.generator = torch.Generator().manual_seed(seed)
+        self.pool = torch.randn(2**24, generator=self.generator)
+
+    def __call__(self, shape: tuple[int, ...] | torch.Size, std: float) -> torch.Tensor:
+        out = torch.empty(math.prod(shape))
+        for start in range(0, out.numel(), self.pool.numel() // 2):
+            piece = out[start : start + self.pool.numel() // 2]
+            offset = int(torch.randint(0, self.pool.numel() // 2, (), generator=self.generator))
+            piece.copy_(self.pool[offset : offset + piece.numel()])
+        return out.view(shape).mul_(std)
+
+
+def build_sambay(folder: Path, config: dict = SAMBAY_CONFIG) -> None:
+    """Random bf16 weights in the official names and shapes, one safetensors shard per few layers."""
+    from safetensors.torch import save_file
+
+    from model.config import SambaYConfig
+    from model.loader import CHECKPOINT_PREFIX, INDEX_FILE
+    from model.sambay import FLOAT32_PARAMETERS, SambaY
+
+    with torch.device("meta"):
+        shapes = {n: p.shape for n, p in SambaY(SambaYConfig.from_dict(config)).named_parameters()}
+    generator, normal = torch.Generator().manual_seed(0), RandomFill(0)
+    folder.mkdir(parents=True, exist_ok=True)
+    weight_map, shard, shard_bytes, count = {}, {}, 0, 0
+
+    def flush() -> None:
+        nonlocal shard, shard_bytes, count
+        name = f"model-{count:05d}.safetensors"
+        save_file(shard, str(folder / name), metadata={"format": "pt"})
+        weight_map.update({key: name for key in shard})
+        shard, shard_bytes, count = {}, 0, count + 1
+
+    for name, shape in shapes.items():
+        leaf = name.rsplit(".", 1)[-1]
+        if "layernorm" in name or "subln" in name:
+            tensor = torch.ones(shape) if leaf == "weight" else torch.zeros(shape)
+        elif leaf == "A_log":
+            tensor = torch.log(torch.arange(1, shape[1] + 1, dtype=torch.float32)).repeat(shape[0], 1)
+        elif name.endswith("dt_proj.bias"):  # softplus^-1 of steps between 0.001 and 0.1, as Mamba's init
+            dt = torch.exp(torch.rand(shape, generator=generator) * math.log(100) + math.log(1e-3))
+            tensor = dt + torch.log(-torch.expm1(-dt))
+        elif leaf == "D":
+            tensor = torch.ones(shape)
+        elif leaf in FLOAT32_PARAMETERS or leaf == "bias":
+            tensor = normal(shape, 0.1)
+        else:
+            tensor = normal(shape, 0.02)
+        dtype = torch.float32 if leaf in FLOAT32_PARAMETERS else torch.bfloat16
+        shard[CHECKPOINT_PREFIX + name] = tensor.to(dtype).contiguous()
+        shard_bytes += tensor.numel() * tensor.element_size()
+        if shard_bytes > 2**30:
+            flush()
+    flush()
+    (folder / INDEX_FILE).write_text(json.dumps({"metadata": {}, "weight_map": weight_map}))
+    (folder / "config.json").write_text(json.dumps(config))
+
+
+def build_peer(folder: Path, config: dict = PEER_CONFIG) -> None:
+    from transformers import Phi3Config, Phi3ForCausalLM
+
+    with torch.device("meta"):
+        model = Phi3ForCausalLM(Phi3Config(**config))
+    model = model.to_empty(device="cpu").to(torch.bfloat16)
+    model.tie_weights()  # to_empty gave the LM head a storage of its own
+    normal = RandomFill(1)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            p.copy_(torch.ones(p.shape) if "norm" in name else normal(p.shape, 0.02))
+        for name, b in model.named_buffers():  # the rotary frequencies
+            if "inv_freq" in name:
+                dim = b.numel() * 2
+                b.copy_(1.0 / (10000 ** (torch.arange(0, dim, 2, dtype=torch.float32) / dim)))
+    model.save_pretrained(folder)
+
+
+# -- one model in one process -------------------------------------------------------------------------
+def run_variant(variant: str, folder: Path, args: argparse.Namespace) -> dict:
+    """Prefill and decode timings of one model; the prompts are timed first (with a truncated peer
+    when ``args.peer_prefill_layers`` is set), then the full model decodes."""
+    result: dict = {"variant": variant, "prefill_s": {}, "decode_ms": {}, "bytes_per_token": {}}
+    layers = getattr(args, "peer_prefill_layers", None) if variant.startswith("peer") else None
+    model = load_ours(variant, folder) if variant.startswith("ours") else load_peer(folder, layers)
+    generator = torch.Generator().manual_seed(1)
+    for length in args.prefill_lengths if variant in getattr(args, "prefill_variants", VARIANTS) else ():
+        ids = torch.randint(0, vocab_size(model) - 64, (1, length), generator=generator)
+        start = time.perf_counter()
+        prefill(model, ids)
+        seconds = time.perf_counter() - start
+        if layers:  # every decoder layer does the same work; embedding and one-row head are negligible
+            seconds *= PEER_CONFIG["num_hidden_layers"] / layers
+        result["prefill_s"][length] = round(seconds, 3)
+    if layers:
+        result["prefill_extrapolated_from_layers"] = layers
+        del model
+        model = load_peer(folder)
+    result["rss_after_load_gb"] = rss_gb()
+    for length in args.decode_lengths:
+        steps, nbytes = decode(model, length, args.new_tokens)
+        result["decode_ms"][length] = [round(s * 1e3, 2) for s in steps]
+        result["bytes_per_token"][length] = nbytes
+    result["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2)
+    return result
+
+
+def load_ours(variant: str, folder: Path):
+    from model.loader import load_model
+
+    options = {"quantize": "int8"} if variant == "ours-int8" else {}  # older code (--profile-before) has none
+    return load_model(folder, "cpu", torch.bfloat16, **options)
+
+
+def load_peer(folder: Path, layers: int | None = None):
+    """The peer, or only its first ``layers`` decoder layers."""
+    from transformers import Phi3ForCausalLM
+
+    options = {"num_hidden_layers": layers} if layers else {}
+    return Phi3ForCausalLM.from_pretrained(folder, dtype=torch.bfloat16, **options).eval()
+
+
+@torch.inference_mode()
+def prefill(model, ids: torch.Tensor) -> None:
+    if hasattr(model, "prefill"):
+        model.prefill(ids, model.allocate_state(1, ids.shape[1] + 1), torch.zeros(1, dtype=torch.long))
+    else:  # as generate() does: the LM head only for the last position
+        model(input_ids=ids, use_cache=True, logits_to_keep=1)
+
+
+@torch.inference_mode()
+def decode(model, length: int, new_tokens: int) -> tuple[list[float], int]:
+    """Seconds per greedy step after ``length`` cached positions, and the bytes one step reads."""
+    generator = torch.Generator().manual_seed(2)
+    token = torch.tensor([vocab_size(model) // 2])
+    steps = []
+    if hasattr(model, "decode"):
+        state = model.allocate_state(1, length + new_tokens)
+        for tensor in state.tensors():
+            tensor.copy_(torch.randn(tensor.shape, generator=generator) * 0.5)
+        slot = torch.zeros(1, dtype=torch.long)
+        nbytes = weight_bytes(model) + state.nbytes()
+        for step in range(new_tokens):
+            start = time.perf_counter()
+            logits = model.decode(token, state, slot, torch.tensor([length + step]))
+            token = logits.argmax(-1)
+            steps.append(time.perf_counter() - start)
+        return steps, nbytes
+    from transformers import DynamicCache
+
+    config = model.config
+    cache = DynamicCache(config=config)
+    head_dim = config.hidden_size // config.num_attention_heads
+    shape = (1, config.num_key_value_heads, length, head_dim)
+    for layer in range(config.num_hidden_layers):
+        k, v = (torch.randn(shape, generator=generator).bfloat16() for _ in range(2))
+        cache.update(k, v, layer)
+    nbytes = weight_bytes(model) + 2 * config.num_hidden_layers * math.prod(shape) * 2
+    for step in range(new_tokens):
+        start = time.perf_counter()
+        out = model(
+            input_ids=token[None],
+            past_key_values=cache,
+            use_cache=True,
+            position_ids=torch.tensor([[length + step]]),
+            cache_position=torch.tensor([length + step]),
+        )
+        token = out.logits[:, -1].argmax(-1)
+        steps.append(time.perf_counter() - start)
+    return steps, nbytes
+
+
+def vocab_size(model) -> int:
+    return model.config.vocab_size
+
+
+def weight_bytes(model) -> int:
+    """Bytes of weights one decode step reads: every parameter and buffer (packed ones included), the
+    embedding once (one row is looked up; the LM head reads it all, or reads its packed copy)."""
+    from model.packing import PackedLinear
+
+    total, seen = 0, set()
+    for module in model.modules():
+        if isinstance(module, PackedLinear):  # fbgemm's packs are not parameters (Int8Linear's are buffers)
+            total += module.in_features * module.out_features * 2
+    for tensor in [*model.parameters(), *model.buffers()]:
+        if tensor.data_ptr() not in seen:
+            seen.add(tensor.data_ptr())
+            total += tensor.numel() * tensor.element_size()
+    if getattr(model, "lm_head", None) is not None and hasattr(model, "embed_tokens"):
+        embedding = model.embed_tokens.weight  # ours with a packed head: the table itself is only indexed
+        total -= embedding.numel() * embedding.element_size()
+    return total
+
+
+def profile_step(model, length: int) -> str:
+    from torch.profiler import ProfilerActivity, profile
+
+    state = model.allocate_state(1, length + 4)
+    slot, token = torch.zeros(1, dtype=torch.long), torch.tensor([vocab_size(model) // 2])
+    model.decode(token, state, slot, torch.tensor([length]))
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        model.decode(token, state, slot, torch.tensor([length + 1]))
+    return prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=12)
+
+
+def rss_gb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 2**20, 2)
+    return float("nan")
+
+
+# -- this machine --------------------------------------------------------------------------------------
+def measure_bandwidth(layouts: bool) -> dict:
+    """Read bandwidth (GB/s, best of 5) of a 1 GiB sum and a 1 GiB float32 matrix-vector product."""
+    big = torch.ones(2**28)
+    matrix, vector = big.view(2**14, 2**14), big[: 2**14]
+    found = {
+        "sum_gb_s": round(2**30 / best_of(5, torch.sum, big) / 1e9, 1),
+        "fp32_matvec_gb_s": round(2**30 / best_of(5, torch.mv, matrix, vector) / 1e9, 1),
+    }
+    del matrix, vector
+    del big
+    if layouts:
+        found["layouts"] = layout_table()
+    return found
+
+
+def layout_table() -> dict:
+    """GB/s of weights streamed per matrix-vector product, per shape [in -> out] and layout."""
+    import torch.nn.functional as F
+
+    from model.packing import Int8Linear, PackedLinear
+
+    table = {}
+    shapes = [(2560, 20480), (10240, 2560), (2560, 10240), (5120, 2560), (2560, 5120), (3072, 16384)]
+    for fan_in, fan_out in shapes:
+        weight = torch.randn(fan_out, fan_in) * 0.02
+        x = torch.randn(1, fan_in)
+        bf16, count = weight.bfloat16(), weight.numel()
+        packed, int8 = PackedLinear(bf16, None), Int8Linear(bf16, None)
+        scale = int8.scale.float()
+        dynamic_int8 = torch.ops.quantized.linear_dynamic
+        with_dynamic = torch.ops.quantized.linear_prepack(
+            torch.quantize_per_channel(weight, scale.double(), torch.zeros(fan_out, dtype=torch.long), 0,
+                                       torch.qint8), None)  # fmt: skip
+        row = {
+            "bf16 F.linear": 2 * count / best_of(9, F.linear, x.bfloat16(), bf16),
+            "fp32 F.linear": 4 * count / best_of(9, F.linear, x, weight),
+            "fp16 fbgemm packed": 2 * count / best_of(9, packed, x),
+            "int8 weight-only": count / best_of(9, int8, x),
+            "int8 fbgemm dynamic": count / best_of(9, dynamic_int8, x, with_dynamic, True),
+        }
+        table[f"{fan_in}->{fan_out}"] = {k: round(v / 1e9, 1) for k, v in row.items()}
+    return table
+
+
+def best_of(repeats: int, fn, *args) -> float:
+    """Fewest seconds of ``repeats`` calls of fn(*args), after one warm-up call."""
+    fn(*args)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn(*args)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+# -- the driver ----------------------------------------------------------------------------------------
+def subprocess_json(args: list[str]) -> dict:
+    """Run this script with ``args`` in a fresh process and return the JSON it prints last."""
+    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def summarize(runs: list[dict], bandwidth_gb_s: float) -> dict:
+    for run in runs:  # JSON turned the lengths into strings
+        for key in ("prefill_s", "decode_ms", "bytes_per_token"):
+            run[key] = {int(length): value for length, value in run[key].items()}
+    summary: dict = {}
+    for variant in VARIANTS:
+        mine = [r for r in runs if r["variant"] == variant]
+        if not mine:
+            continue
+        entry: dict = {"peak_rss_gb": max(r["peak_rss_gb"] for r in mine), "prefill_s": {}, "decode": {}}
+        for length in mine[0]["prefill_s"]:  # empty for a variant whose prompts were not timed
+            times = [r["prefill_s"][length] for r in mine]
+            entry["prefill_s"][length] = {"min": min(times), "median": statistics.median(times)}
+        for length in mine[0]["decode_ms"]:
+            steps = [s for r in mine for s in r["decode_ms"][length][1:]]  # the first step warms up
+            nbytes = mine[0]["bytes_per_token"][length]
+            roofline_ms = nbytes / (bandwidth_gb_s * 1e9) * 1e3
+            median = statistics.median(steps)
+            entry["decode"][length] = {
+                "min_ms": min(steps),
+                "median_ms": round(median, 1),
+                "gb_per_token": round(nbytes / 1e9, 2),
+                "roofline_ms": round(roofline_ms, 1),
+                "roofline_fraction": round(roofline_ms / median, 2),
+            }
+        summary[variant] = entry
+    return summary
+
+
+def write_results(result: dict) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "cpu_decode.json").write_text(json.dumps(result, indent=2) + "\n")
+    s, lines = result["summary"], []
+    lines += [
+        "# SambaY on CPU against the dense peer (issue 15)",
+        "",
+        f"Command: `{result['command']}`",
+        "",
+        f"Machine: {result['machine']}. **Taken on a shared machine** (other engineers' jobs ran at the "
+        "same time), so single numbers are noisy; variants alternate round by round in the same run. "
+        f"Load average (1 min) at the end: {result['load_average_1min_at_end']:.1f} on "
+        f"{os.cpu_count()} cores.",
+        "",
+        f"Bandwidth: {result['bandwidth']['sum_gb_s']} GB/s (1 GiB sum), "
+        f"{result['bandwidth']['fp32_matvec_gb_s']} GB/s (1 GiB fp32 matrix-vector); "
+        f"the roofline uses the larger, {result['bandwidth_gb_s']} GB/s.",
+        "",
+        "| decode after N tokens | variant | ms/token min | median | GB read/token | roofline ms | "
+        "fraction of roofline |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for length in result["decode_lengths"]:
+        for variant, entry in s.items():
+            d = entry["decode"][length]
+            lines.append(
+                f"| {length} | {variant} | {d['min_ms']} | {d['median_ms']} | {d['gb_per_token']} | "
+                f"{d['roofline_ms']} | {d['roofline_fraction']} |"
+            )
+    lines += ["", "| prefill of N tokens | variant | s min | s median |", "|---|---|---|---|"]
+    if result.get("peer_prefill_layers"):
+        lines[-2:-2] = [
+            f"The peer's prefill times are extrapolated: its first {result['peer_prefill_layers']} of 32 "
+            "decoder layers were timed and scaled by 32 / N (the layers are identical work).",
+            "",
+        ]
+    for length in result["prefill_lengths"]:
+        for variant, entry in s.items():
+            if length in entry["prefill_s"]:
+                p = entry["prefill_s"][length]
+                lines.append(f"| {length} | {variant} | {p['min']} | {p['median']} |")
+    lines += ["", "| variant | peak RSS GB |", "|---|---|"]
+    lines += [f"| {variant} | {entry['peak_rss_gb']} |" for variant, entry in s.items()]
+    lines += ["", "## Targets", ""] + [f"- {t}" for t in result["targets"]]
+    if "layouts" in result["bandwidth"]:
+        names = list(next(iter(result["bandwidth"]["layouts"].values())))
+        lines += ["", "## GB/s of weights per matrix-vector product, by layout", ""]
+        lines += ["| in->out | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+        for shape, row in result["bandwidth"]["layouts"].items():
+            lines.append(f"| {shape} | " + " | ".join(str(row[n]) for n in names) + " |")
+    for when, table in result["profiles"].items():
+        title = f"## One bf16 decode step {when}, top operators (self CPU time)"
+        lines += ["", title, "", "```", table, "```"]
+    (RESULTS / "cpu_decode.md").write_text("\n".join(lines) + "\n")
+
+
+def targets(summary: dict, decode_lengths: list[int]) -> list[str]:
+    found = []
+    ours, int8, peer = (summary.get(v) for v in VARIANTS)
+
+    def med(entry: dict, length: int) -> float:
+        return entry["decode"][length]["median_ms"]
+
+    if ours and peer:
+        for length in decode_lengths:
+            ok = med(ours, length) <= med(peer, length)
+            found.append(f"bf16 decode <= peer after {length}: {med(ours, length)} vs {med(peer, length)} ms "
+                         f"-> {'met' if ok else 'NOT met'}")  # fmt: skip
+        if 1024 in ours["prefill_s"] and 1024 in peer["prefill_s"]:
+            ratio = peer["prefill_s"][1024]["median"] / ours["prefill_s"][1024]["median"]
+            found.append(f"prefill of 1,024 >= 1.5x faster than the peer: {ratio:.2f}x -> "
+                         f"{'met' if ratio >= 1.5 else 'NOT met'}")  # fmt: skip
+    if ours:
+        for length in decode_lengths:
+            fraction = ours["decode"][length]["roofline_fraction"]
+            found.append(f"bf16 decode >= 80% of roofline after {length}: {fraction:.0%} -> "
+                         f"{'met' if fraction >= 0.8 else 'NOT met'}")  # fmt: skip
+    if ours and int8:
+        for length in decode_lengths:
+            speedup = med(ours, length) / med(int8, length)
+            found.append(f"int8 decode >= 1.8x faster than bf16 after {length}: {speedup:.2f}x -> "
+                         f"{'met' if speedup >= 1.8 else 'NOT met'}")  # fmt: skip
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--decode-lengths", type=int, nargs="+", default=[128, 1024, 4096])
+    parser.add_argument("--prefill-lengths", type=int, nargs="+", default=[128, 1024])
+    parser.add_argument("--new-tokens", type=int, default=16)
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
+    parser.add_argument(
+        "--prefill-variants", nargs="+", choices=VARIANTS, default=["ours-bf16", "peer-bf16"],
+        help="whose prompts are timed (int8 prompts run the dequantized float32 path; no target)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--threads", type=int, default=os.cpu_count() or 1,
+        help="torch threads per model; 1 on a machine others load (each op of a 2-thread step waits "
+        "for both threads to be scheduled)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--peer-prefill-layers", type=int, default=None,
+        help="time the peer's prompts on its first N layers and scale to all 32 (bf16 products are slow "
+        "on AVX2: a full 1,024-token peer prefill takes about 15 minutes there)",
+    )  # fmt: skip
+    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "flashtutor-bench")
+    parser.add_argument("--layouts", action="store_true", help="add the per-shape layout table")
+    parser.add_argument("--profile", action="store_true", help="add one bf16 decode step's profile")
+    parser.add_argument(
+        "--profile-before", type=Path, help="also profile the model code in this folder (an older checkout)"
+    )
+    parser.add_argument("--code", type=Path, default=ROOT, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=[*VARIANTS, "bandwidth", "build-ours", "build-peer", "profile"])
+    args = parser.parse_args()
+    sys.path.insert(0, str(args.code))
+    torch.set_num_threads(args.threads)
+    ours_folder, peer_folder = args.cache / "sambay-3.8b-random", args.cache / "phi4-mini-peer-random"
+
+    if args.worker == "build-ours":
+        return build_sambay(ours_folder)
+    if args.worker == "build-peer":
+        return build_peer(peer_folder)
+    if args.worker == "bandwidth":
+        return print(json.dumps(measure_bandwidth(args.layouts)))
+    if args.worker == "profile":
+        model = load_ours("ours-bf16", ours_folder)
+        return print(json.dumps({"table": profile_step(model, args.decode_lengths[0])}))
+    if args.worker:
+        folder = peer_folder if args.worker.startswith("peer") else ours_folder
+        return print(json.dumps(run_variant(args.worker, folder, args)))
+
+    passed = [
+        "--decode-lengths", *map(str, args.decode_lengths),
+        "--prefill-lengths", *map(str, args.prefill_lengths),
+        "--new-tokens", str(args.new_tokens), "--cache", str(args.cache), "--threads", str(args.threads),
+        "--prefill-variants", *args.prefill_variants,
+        *(["--peer-prefill-layers", str(args.peer_prefill_layers)] if args.peer_prefill_layers else []),
+    ]  # fmt: skip
+    if not (ours_folder / "config.json").is_file():
+        print("building the SambaY checkpoint (once)...", flush=True)
+        subprocess.run([sys.executable, __file__, "--worker", "build-ours", *passed], check=True)
+    if "peer-bf16" in args.variants and not (peer_folder / "config.json").is_file():
+        print("building the peer checkpoint (once)...", flush=True)
+        subprocess.run([sys.executable, __file__, "--worker", "build-peer", *passed], check=True)
+    bandwidth = subprocess_json(["--worker", "bandwidth", *passed, *(["--layouts"] if args.layouts else [])])
+    print("bandwidth", bandwidth, flush=True)
+    runs = []
+    for round_ in range(args.rounds):
+        for variant in args.variants:
+            print(f"round {round_ + 1}: {variant}...", flush=True)
+            runs.append(subprocess_json(["--worker", variant, *passed]))
+            print(json.dumps(runs[-1]), flush=True)
+    profiles = {}
+    if args.profile:
+        profiles["after"] = subprocess_json(["--worker", "profile", *passed])["table"]
+    if args.profile_before:
+        code = ["--code", str(args.profile_before.resolve())]
+        profiles["before"] = subprocess_json(["--worker", "profile", *passed, *code])["table"]
+    bandwidth_gb_s = max(bandwidth["sum_gb_s"], bandwidth["fp32_matvec_gb_s"])
+    summary = summarize(runs, bandwidth_gb_s)
+    result = {
+        "command": "python bench/cpu_decode.py " + " ".join(sys.argv[1:]),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
+        f"{torch.backends.cpu.get_cpu_capability()}, {args.threads} torch thread(s) per model",
+        "bandwidth": bandwidth,
+        "bandwidth_gb_s": bandwidth_gb_s,
+        "decode_lengths": args.decode_lengths,
+        "peer_prefill_layers": args.peer_prefill_layers,
+        "load_average_1min_at_end": os.getloadavg()[0],
+        "prefill_lengths": args.prefill_lengths,
+        "summary": summary,
+        "targets": targets(summary, args.decode_lengths),
+        "profiles": profiles,
+        "runs": runs,
+    }
+    write_results(result)
+    print("\n".join(result["targets"]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Linear layers in CPU-friendly weight layouts: fbgemm-packed fp16 for a bf16 model, int8 when asked.
+
+Why (measured on the 2-core AVX2 machine of issue 15; ``bench/cpu_decode.py --layouts`` reprints it):
+a CPU without bf16 arithmetic streams a bf16 matrix-vector product at 14-20 GB/s and multiplies bf16
+matrices at 7-9 GFLOP/s, while fbgemm's packed fp16 kernels stream 25-27 GB/s and reach 40-100
+GFLOP/s. bf16 -> fp16 is exact for weights of magnitude 2^-14 .. 65504 (bf16 has fewer mantissa
+bits); smaller ones keep 2^-24 absolute precision; a layer with a larger weight stays as it is.
+
+int8 is weight-only: symmetric per-output-channel scales, activations untouched. Decode rows use
+PyTorch's ``aten._weight_int8pack_mm``; a prompt's many rows dequantize the weight block by block to
+float32 for the fast float32 matrix product. fbgemm's dynamic int8 (activations quantized per tensor
+as well) streams twice as fast here but moved the fixture's logits 5x more than weight-only int8
+(mean 0.36 against 0.06 on a spread of 2.5), so it is not used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+from typing import Literal
+
+import torch
+from torch import Tensor, nn
+
+Layout = Literal["fp16", "int8"]
+QUANTIZE_CHOICES = ("int8",)
+FP16_MAX = 65504.0
+BLOCK_WEIGHTS = 1 << 26  # weights per packed block: the float32 copy made while packing stays <= 256 MB
+# dt_proj's bias is added in float32 after its product (model.modules.mamba), so it keeps its weight.
+UNPACKED = ("dt_proj",)
+
+
+class PackingError(ValueError):
+    """A packing request this machine or model cannot honour; the message says why."""
+
+
+def can_pack() -> bool:
+    """fbgemm is PyTorch's x86 backend; ARM builds and others lack it."""
+    return "fbgemm" in torch.backends.quantized.supported_engines
+
+
+def packs_by_default() -> bool:
+    """Whether a bf16 model on this CPU should run packed fp16: yes unless oneDNN has native bf16 here
+    (AVX-512 BF16 or AMX), where bf16 prompts multiply far faster than fbgemm's fp16 could."""
+    return can_pack() and not torch.ops.mkldnn._is_mkldnn_bf16_supported()
+
+
+class PackedLinear(nn.Module):
+    """y = x W^T + b with W held only in fbgemm's packed fp16 layout (the original weight is not kept)."""
+
+    layout = "fp16"
+
+    def __init__(self, weight: Tensor, bias: Tensor | None) -> None:
+        super().__init__()
+        self.out_features, self.in_features = weight.shape
+        rows = max(1, BLOCK_WEIGHTS // self.in_features)
+        biases = [None] * -(-self.out_features // rows) if bias is None else bias.split(rows)
+        self._blocks = [
+            torch.ops.quantized.linear_prepack_fp16(w.detach().float(), None if b is None else b.float())
+            for w, b in zip(weight.split(rows), biases, strict=True)
+        ]
+
+    def forward(self, x: Tensor) -> Tensor:
+        flat = x.reshape(-1, self.in_features).float()  # [M, in]
+        outs = [torch.ops.quantized.linear_dynamic_fp16(flat, block) for block in self._blocks]
+        y = outs[0] if len(outs) == 1 else torch.cat(outs, dim=-1)  # [M, out]
+        return y.to(x.dtype).view(*x.shape[:-1], self.out_features)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, layout={self.layout}"
+
+
+class Int8Linear(nn.Module):
+    """y = x W^T + b with W = scale[o] * q[o, i], q int8 (weight-only, per output channel)."""
+
+    layout = "int8"
+    DECODE_ROWS = 16  # up to this many rows per call use the int8 matrix-vector kernel
+
+    def __init__(self, weight: Tensor, bias: Tensor | None) -> None:
+        super().__init__()
+        weight = weight.detach()
+        self.out_features, self.in_features = weight.shape
+        scale = weight.abs().amax(dim=1).float().clamp(min=1e-12) / 127  # [out]
+        # Row by row blocks, so quantizing never holds a float32 copy of a whole large matrix.
+        rows = max(1, BLOCK_WEIGHTS // self.in_features)
+        self.register_buffer(
+            "qweight",
+            torch.cat([
+                torch.round(w.float() / s[:, None]).clamp(-127, 127).to(torch.int8)
+                for w, s in zip(weight.split(rows), scale.split(rows), strict=True)
+            ]),
+        )  # fmt: skip
+        self.register_buffer("scale", scale.bfloat16())  # the kernel takes bf16 scales
+        self.register_buffer("bias", None if bias is None else bias.detach().float())
+        self._block_rows = rows
+
+    def forward(self, x: Tensor) -> Tensor:
+        flat = x.reshape(-1, self.in_features)  # [M, in]
+        if flat.shape[0] <= self.DECODE_ROWS:  # the kernel is vectorised for bf16 input only
+            rows = flat.bfloat16().contiguous()
+            y = torch.ops.aten._weight_int8pack_mm(rows, self.qweight, self.scale).float()
+        else:
+            flat = flat.float()
+            y = torch.cat([
+                flat @ (q.float() * s.float()[:, None]).T
+                for q, s in zip(self.qweight.split(self._block_rows), self.scale.split(self._block_rows),
+                                strict=True)
+            ], dim=-1)  # fmt: skip
+        if self.bias is not None:
+            y = y + self.bias
+        return y.to(x.dtype).view(*x.shape[:-1], self.out_features)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, layout={self.layout}"
+
+
+def pack_linears(model: nn.Module, quantize: str | None = None) -> int:
+    """Replace the model's linear layers (and add a packed LM head beside the tied embedding) in place:
+    fp16 by default, int8 with ``quantize="int8"``. Returns how many layers were packed."""
+    if quantize not in (None, *QUANTIZE_CHOICES):
+        raise PackingError(f"quantize must be one of {QUANTIZE_CHOICES} or None, got {quantize!r}")
+    if not can_pack():
+        raise PackingError("packed CPU weights need PyTorch's fbgemm backend (x86 builds)")
+    layout: Layout = "int8" if quantize == "int8" else "fp16"
+    make = Int8Linear if layout == "int8" else PackedLinear
+    packed = 0
+    # By name, holding no module across iterations: each replaced weight is freed before the next is
+    # packed, so the packed copies reuse its memory instead of adding to it.
+    for path in [name for name, module in model.named_modules() if type(module) is nn.Linear]:
+        parent_path, _, name = path.rpartition(".")
+        parent = model.get_submodule(parent_path)
+        child = getattr(parent, name)
+        loaded = not any(t.is_meta for t in child.parameters())  # a loader may pack shard by shard
+        if name not in UNPACKED and loaded and _fits(child.weight, layout):
+            setattr(parent, name, make(child.weight, child.bias))
+            packed += 1
+        del child
+    embedding = getattr(model, "embed_tokens", None)
+    has_head = getattr(model, "lm_head", None) is not None
+    if isinstance(embedding, nn.Embedding) and not has_head and _fits(embedding.weight, layout):
+        model.lm_head = make(embedding.weight, None)  # the lookups keep using the embedding
+        packed += 1
+    _return_freed_memory()
+    return packed
+
+
+def _return_freed_memory() -> None:
+    """Hand the freed weights' heap back to the OS (glibc keeps freed blocks under 32 MB otherwise:
+    measured on the 3.8B model, 15.4 GB resident instead of 8.7 after packing)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _fits(weight: Tensor, layout: Layout) -> bool:
+    if weight.device.type != "cpu":
+        return False
+    return layout == "int8" or float(weight.detach().abs().max()) <= FP16_MAX

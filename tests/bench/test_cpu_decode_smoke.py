@@ -1,0 +1,63 @@
+"""A small run of the CPU decode benchmark's pieces on tiny models, so the 3.8B run cannot rot."""
+
+import argparse
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("transformers")
+SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "cpu_decode.py"
+TINY_SAMBAY = {
+    "architectures": ["Phi4FlashForCausalLM"],
+    "model_type": "phi4flash",
+    "vocab_size": 300,
+    "hidden_size": 64,
+    "intermediate_size": 96,
+    "num_hidden_layers": 4,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "sliding_window": 8,
+}
+TINY_PEER = {
+    "vocab_size": 300,
+    "hidden_size": 48,
+    "intermediate_size": 64,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "tie_word_embeddings": True,
+    "pad_token_id": 0,
+}
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("cpu_decode", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_tiny_rounds_give_every_number_the_report_needs(bench, tmp_path: Path) -> None:
+    bench.build_sambay(tmp_path / "ours", TINY_SAMBAY)
+    bench.build_peer(tmp_path / "peer", TINY_PEER)
+    args = argparse.Namespace(
+        prefill_lengths=[12], decode_lengths=[5, 20], new_tokens=3, peer_prefill_layers=1
+    )
+    runs = [
+        bench.run_variant(variant, tmp_path / ("peer" if variant.startswith("peer") else "ours"), args)
+        for variant in bench.VARIANTS
+    ]
+    ours, int8, peer = runs
+    assert peer["prefill_extrapolated_from_layers"] == 1 and "prefill_extrapolated_from_layers" not in ours
+    assert all(len(r["decode_ms"][20]) == 3 and r["prefill_s"][12] > 0 for r in runs)
+    # The int8 model reads about half the bytes; the peer's cache grows with the context.
+    assert 0.4 < int8["bytes_per_token"][5] / ours["bytes_per_token"][5] < 0.7
+    assert peer["bytes_per_token"][20] > peer["bytes_per_token"][5]
+    summary = bench.summarize(runs, bandwidth_gb_s=0.01)  # tiny models: a visible fraction
+    assert set(summary) == set(bench.VARIANTS)
+    assert summary["ours-bf16"]["decode"][20]["roofline_fraction"] > 0
+    found = bench.targets(summary, [5, 20])
+    assert any("int8 decode" in line for line in found) and any("prefill" not in line for line in found)
+    assert "Self CPU" in bench.profile_step(bench.load_ours("ours-bf16", tmp_path / "ours"), 5)
