@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from app.settings import get_settings
+
+# New tokens per answer when --max-new-tokens is not given: what each device writes in about a minute.
+CPU_TOKEN_BUDGET = 256
+GPU_TOKEN_BUDGET = 1024
 
 
 @click.group()
@@ -15,21 +20,29 @@ def main() -> None:
     """FlashTutor: a self-hostable math tutor."""
 
 
+def _warn_if_root(settings) -> None:
+    """A deployment running as root turns any hole into the whole machine; say so (not for a local try)."""
+    if os.geteuid() == 0 and not settings.is_embedded_default:
+        click.echo(
+            "WARNING: FlashTutor is running as root. Run it as a dedicated unprivileged user "
+            "(see 'Deployment' in the README).",
+            err=True,
+        )
+
+
 @main.command("settings")
 def show_settings() -> None:
     """Print the effective settings (secrets masked)."""
-    settings = get_settings()
-    for name, value in settings.model_dump().items():
-        if "secret" in name and value:
-            value = "***"
+    for name, value in get_settings().shown().items():
         click.echo(f"{name} = {value}")
 
 
 @main.command("worker")
 @click.option("--queues", default="interactive,batch", show_default=True, help="Queues, comma-separated.")
 @click.option(
-    "--model", "model_path", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-    help="Checkpoint folder; default: FLASHTUTOR_MODEL_PATH. Without one, only batch grading is served.",
+    "--model", "model_path", type=Path, default=None,
+    help="Checkpoint folder or a Hub id in the local cache; default: FLASHTUTOR_MODEL_PATH. Without one, "
+    "only batch grading is served.",
 )  # fmt: skip
 @click.option("--concurrency", default=64, show_default=True, help="Tasks at once; one engine.")
 @click.option("--slots", default=16, show_default=True, help="Sequences the engine decodes together.")
@@ -38,6 +51,7 @@ def worker(queues: str, model_path: Path | None, concurrency: int, slots: int, n
     """Serve the model from this process (one per GPU) to the web side over Celery and Redis."""
     from app.worker.celery_app import run_worker
 
+    _warn_if_root(get_settings())
     try:
         run_worker(
             get_settings(), queues=tuple(q.strip() for q in queues.split(",") if q.strip()),
@@ -56,7 +70,8 @@ def assess() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--name", default=None, help="A name for the job.")
 def assess_grade(path: Path, name: str | None) -> None:
-    """Grade a CSV/JSONL of learner answers (columns: learner, problem, answer, expected)."""
+    """Grade a CSV/JSONL of learner answers (columns: learner, problem, answer, expected; optional form,
+    such as simplified, factored, solved:x or decimal:2)."""
     from app.services import assessment
 
     database = _database()
@@ -121,12 +136,17 @@ def _start_job(database, job_id: int) -> None:
     from app.services import assessment
     from app.worker.client import celery_client
     from app.worker.flags import MemoryFlags
+    from app.worker.requests import QueueUnavailable
     from app.worker.runtime import WorkerRuntime
     from app.worker.streams import MemoryStreams
 
     settings = get_settings()
     if settings.broker_url:
-        celery_client(settings.broker_url).submit_assessment(job_id)
+        try:
+            celery_client(settings.broker_url).submit_assessment(job_id)
+        except QueueUnavailable as error:
+            click.echo(f"job {job_id} is saved, but {error}; a worker starts it once the queue is back")
+            return
         click.echo(f"job {job_id} queued; follow it with `flashtutor assess status {job_id}`")
         return
     runtime = WorkerRuntime.from_settings(settings, MemoryStreams(), MemoryFlags())
@@ -164,6 +184,9 @@ def serve(host: str | None, port: int | None, broker: str | None) -> None:
     settings = get_settings()
     if broker:
         settings = settings.model_copy(update={"broker_url": broker})
+    if host:
+        settings = settings.model_copy(update={"host": host})
+    _warn_if_root(settings)
     app = serve_app(settings, announce=click.echo)
     uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
 
@@ -183,7 +206,8 @@ def db_upgrade(revision: str) -> None:
     database = _open_database()
     _service_call(lambda: database.upgrade(revision))
     click.echo(f"database at revision {database.current_revision()}")
-    generated = _service_call(lambda: ensure_first_admin(database, password=settings.admin_password))
+    password = settings.admin_password_value
+    generated = _service_call(lambda: ensure_first_admin(database, password=password))
     if generated:
         click.echo(f"created the first admin account: username 'admin', password {generated!r} (shown once)")
 
@@ -205,7 +229,7 @@ def db_current() -> None:
 
 @main.group("users")
 def users_group() -> None:
-    """Accounts: create and list users, import a class roster."""
+    """Accounts: create and list users, reset a password, import a class roster."""
 
 
 @users_group.command("create")
@@ -237,6 +261,21 @@ def users_list(role: str | None) -> None:
     for user in _service_call(lambda: list_users(_migrated_database(), role=role)):
         state = "" if user.is_active else " (disabled)"
         click.echo(f"{user.id}\t{user.username}\t{user.role}\t{user.display_name}{state}")
+
+
+@users_group.command("reset-password")
+@click.argument("username")
+@click.option("--password", default=None, help="The new password; default: a generated one, printed once.")
+def users_reset_password(username: str, password: str | None) -> None:
+    """Give USERNAME a new password and sign them out everywhere."""
+    from app.services.credentials import reset_password_by_username
+
+    database = _migrated_database()
+    card = _service_call(
+        lambda: reset_password_by_username(database, username=username, new_password=password)
+    )
+    shown = "the password you gave" if password else f"new password: {card.password}"
+    click.echo(f"{card.username}: {shown} (signed out everywhere)")
 
 
 @users_group.command("import-roster")
@@ -294,25 +333,35 @@ def _service_call(action):
 
 @main.command("generate")
 @click.option(
-    "--model", "model_path", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Checkpoint folder (config.json, safetensors, tokenizer files).",
+    "--model", "model_path", required=True, type=Path,
+    help="Checkpoint folder (config.json, safetensors, tokenizer files), or a Hub id in the local cache.",
 )  # fmt: skip
-@click.option("--max-new-tokens", default=1024, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--max-new-tokens", default=None, type=click.IntRange(min=1),
+    help=f"Default: {CPU_TOKEN_BUDGET} on a CPU (about a minute at 4 tokens/s), {GPU_TOKEN_BUDGET} on a GPU.",
+)  # fmt: skip
 @click.option("--temperature", default=0.6, show_default=True, type=click.FloatRange(min=0), help="0: greedy")
 @click.option("--top-p", default=0.95, show_default=True, type=click.FloatRange(0, 1, min_open=True))
 @click.option("--seed", default=None, type=int, help="Makes sampling reproducible.")
 @click.option("--device", default="auto", show_default=True, help="'auto', 'cpu', 'cuda' or 'cuda:N'.")
-@click.option("--dtype", default="auto", type=click.Choice(["auto", "bfloat16", "float32"]))
+@click.option(
+    "--dtype", default="auto", type=click.Choice(["auto", "bfloat16", "float32"]), help="auto: bfloat16."
+)  # fmt: skip
+@click.option("--quantize", type=click.Choice(["int8"]), default=None, help="Weight-only int8 (CPU only).")
 @click.argument("prompt")
-def generate(model_path: Path, max_new_tokens: int, temperature: float, top_p: float, seed: int | None,
-             device: str, dtype: str, prompt: str) -> None:  # fmt: skip
+def generate(model_path: Path, max_new_tokens: int | None, temperature: float, top_p: float, seed: int | None,
+             device: str, dtype: str, quantize: str | None, prompt: str) -> None:  # fmt: skip
     """Stream the model's answer to PROMPT, sent as one user message in the chat template."""
     from app.worker.host import resolve_device
     from model import load_model, load_tokenizer
+    from model.hub import resolve_checkpoint
 
     try:
+        model_path = resolve_checkpoint(model_path)
         device_name, torch_dtype = resolve_device(device, dtype)
-        model = load_model(model_path, device_name, torch_dtype)
+        model = load_model(model_path, device_name, torch_dtype, quantize=quantize)
+        if max_new_tokens is None:
+            max_new_tokens = CPU_TOKEN_BUDGET if device_name == "cpu" else GPU_TOKEN_BUDGET
         tokenizer = load_tokenizer(model_path)
         ids = tokenizer.apply_chat_template([{"role": "user", "content": prompt}])
         pieces = model.generate_stream(
@@ -324,3 +373,27 @@ def generate(model_path: Path, max_new_tokens: int, temperature: float, top_p: f
     except (ValueError, RuntimeError) as error:
         raise click.ClickException(str(error)) from error
     click.echo()
+
+
+@main.group("model")
+def model_group() -> None:
+    """The model's checkpoint: fetch it once into the local Hugging Face cache."""
+
+
+@model_group.command("pull")
+@click.argument("repo_id", default="microsoft/Phi-4-mini-flash-reasoning")
+@click.option("--revision", default=None, help="A branch, tag or commit; default: main.")
+def model_pull(repo_id: str, revision: str | None) -> None:
+    """Download REPO_ID into the Hugging Face cache (resumable) and check its files against the index.
+
+    Afterwards FLASHTUTOR_MODEL_PATH=REPO_ID (or --model REPO_ID) finds it offline."""
+    from model.hub import pull
+    from model.loader import CheckpointError
+
+    try:
+        folder = pull(repo_id, revision=revision)
+    except CheckpointError as error:
+        raise click.ClickException(str(error)) from error
+    except OSError as error:  # network and disk failures from huggingface_hub
+        raise click.ClickException(f"could not download {repo_id}: {error}") from error
+    click.echo(f"{repo_id} is ready in {folder}")

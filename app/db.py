@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 import migrations
+from app.settings import mask_url
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 
@@ -36,7 +37,8 @@ class Database:
         try:
             parsed = make_url(url)
         except ArgumentError as error:
-            raise DatabaseURLError(f"not a database URL: {url!r} (e.g. sqlite:///tutor.db)") from error
+            shown = mask_url(url)
+            raise DatabaseURLError(f"not a database URL: {shown!r} (e.g. sqlite:///tutor.db)") from error
         backend = parsed.get_backend_name()
         if backend not in ("sqlite", "postgresql"):
             raise DatabaseURLError(f"FlashTutor supports SQLite and PostgreSQL, not {backend!r}")

@@ -15,28 +15,19 @@ from sqlalchemy import select
 from app.db import Database
 from app.models import User
 from app.security import generate_password
+from app.services.assignments import gradebook_report
 from app.services.classes import enroll, load_class
-from app.services.errors import InvalidInput, ServiceError
+from app.services.errors import BadRows, InvalidInput, RowError
 from app.services.progress import class_gradebook
 from app.services.users import add_user, check_new_user, normalize_username
+from tutor.assignment_progress import AssignmentProgress
 
 ROSTER_COLUMNS = ("username", "display_name", "password")
 MAX_ROWS = 5000
 
 
-@dataclass(frozen=True)
-class RowError:
-    line: int  # as a spreadsheet shows it: the header is line 1
-    message: str
-
-
-class RosterError(ServiceError):
+class RosterError(BadRows):
     """The roster cannot be imported; ``errors`` lists every bad row."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        self.errors = errors
-        lines = "\n".join(f"  line {e.line}: {e.message}" for e in errors)
-        super().__init__(f"nothing was imported; fix these {len(errors)} row(s) and try again:\n{lines}")
 
 
 @dataclass(frozen=True)
@@ -168,21 +159,33 @@ def _check_rows(rows: list[_Row]) -> list[RowError]:
 
 
 def export_gradebook(db: Database, *, class_id: int) -> str:
-    """The class gradebook as CSV: one row per student, totals then mastery (0-1) per skill."""
+    """The class gradebook as CSV: one row per student, totals, mastery (0-1) per skill, then for each
+    assignment (oldest first) the problems finished and the score (share of its problems solved, 0-1)."""
     gradebook = class_gradebook(db, class_id=class_id)
+    reports = gradebook_report(db, class_id=class_id)
+    progress = {(r.assignment.id, s.username): s.progress for r in reports for s in r.students}
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([
         "username", "display_name", "problems_started", "problems_solved", "steps", "hints",
         "solutions_revealed", *(f"mastery:{skill}" for skill in gradebook.skills),
+        *(_text_cell(f"{r.assignment.title} (#{r.assignment.id}):{column}")
+          for r in reports for column in (f"finished of {r.assignment.problem_count}", "score")),
     ])
     for row in gradebook.rows:
+        mine = [progress.get((r.assignment.id, row.username)) for r in reports]
         writer.writerow([
             row.username, _text_cell(row.display_name), row.problems_started, row.problems_solved,
             row.steps, row.hints, row.solutions_revealed,
             *(_cell(row.mastery.get(skill)) for skill in gradebook.skills),
+            *(cell for p in mine for cell in (_finished(p), _cell(p.score if p else None))),
         ])
     return out.getvalue()
+
+
+def _finished(progress: AssignmentProgress | None) -> str:
+    # A bare count: "3/5" would turn into a date in a spreadsheet.
+    return "" if progress is None else str(min(progress.finished, progress.total))
 
 
 def _text_cell(text: str) -> str:

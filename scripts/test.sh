@@ -9,6 +9,9 @@ python3 -m venv .venv
 .venv/bin/pip install -q -e ".[test]"
 # The browser tests drive Debian's Chromium through Playwright (Playwright never downloads a browser).
 command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+# The accessibility tests run axe-core, an npm package (pinned in tests/browser/package-lock.json).
+command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq npm)
+npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 # The fault tests start and kill a private redis-server of their own (never the shared one).
 command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server)
 .venv/bin/ruff check .

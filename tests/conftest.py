@@ -91,9 +91,11 @@ def readable_tiny_model(
             (folder / "tokenizer_config.json").write_text(json.dumps({"eos_token": "<|endoftext|>"}))
         else:
             spec = json.loads((folder / "tokenizer.json").read_text())
-            spec["added_tokens"] = [
-                {"id": 256 + n, "content": token, "special": True} for n, token in enumerate(added)
-            ]
+            spec["added_tokens"] = [  # every field, so the tokenizers library (and transformers) reads it
+                {"id": 256 + n, "content": token, "single_word": False, "lstrip": False, "rstrip": False,
+                 "normalized": False, "special": True}
+                for n, token in enumerate(added)
+            ]  # fmt: skip
             (folder / "tokenizer.json").write_text(json.dumps(spec))
         return folder
 

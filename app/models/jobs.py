@@ -64,5 +64,5 @@ class AssessmentItem(CreatedAt, Base):
     question: Mapped[str] = mapped_column(Text)
     expected: Mapped[str] = mapped_column(Text)
     submitted: Mapped[str | None] = mapped_column(Text)  # the answer extracted from the output
-    correct: Mapped[bool]
+    correct: Mapped[bool | None]  # None: the check could not finish even when retried; a person reviews it
     model_request_id: Mapped[int | None] = mapped_column(ForeignKey("model_requests.id", ondelete="SET NULL"))

@@ -20,6 +20,7 @@ class SkillMastery(Base):
     p_mastery: Mapped[float]
     ability: Mapped[float]
     problems_finished: Mapped[int] = mapped_column(default=0)
+    solved_in_a_row: Mapped[int] = mapped_column(default=0)  # latest problems solved without help or error
     updates: Mapped[int] = mapped_column(default=0)  # evidence applied; equals the history row count
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

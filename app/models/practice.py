@@ -48,11 +48,16 @@ class Problem(CreatedAt, Base):
     latex: Mapped[str] = mapped_column(Text)
     start: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text)
+    # The form the final answer must have, a tutor.forms spec such as "simplified" or "solved:x".
+    form: Mapped[str] = mapped_column(String(64), default="equivalent", server_default="equivalent")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Assignment(CreatedAt, Base):
-    """Work a teacher sets for a class: ``problem_count`` problems of one skill."""
+    """Work a teacher sets for a class: ``problem_count`` problems of one skill, or a problem set.
+
+    A problem set lists its problems in ``assignment_problems``; ``skill_id`` is then its first problem's.
+    """
 
     __tablename__ = "assignments"
 
@@ -64,6 +69,18 @@ class Assignment(CreatedAt, Base):
     problem_count: Mapped[int]
     due_at: Mapped[datetime | None]
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class AssignmentProblem(Base):
+    """A problem of an assignment set as a problem set, in the order the learner works them."""
+
+    __tablename__ = "assignment_problems"
+
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(primary_key=True)  # 1, 2, ...
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id"))
 
 
 class TutoringSession(CreatedAt, Base):
@@ -116,6 +133,9 @@ class StepRecord(CreatedAt, Base):
     is_final_answer: Mapped[bool] = mapped_column(default=False)  # and check_answer said correct
     time_taken_ms: Mapped[int]
     hints_used: Mapped[int]  # hints asked for on this attempt before this step
+    # What a wrong step got wrong, as a tutor.diagnose misconception id ("division-slip"); None when the
+    # step is right or no known slip explains it. Teachers see common errors grouped by it.
+    misconception: Mapped[str | None] = mapped_column(String(32))
 
 
 class HintRecord(CreatedAt, Base):

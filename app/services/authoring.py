@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.models import Problem, Skill, User
 from app.services.errors import InvalidInput, NotFound, PermissionDenied
-from tutor.parse import MathSyntaxError, parse_math, to_latex
+from tutor.forms import FormError, parse_form
+from tutor.parse import MathSyntaxError, parse_math, typed_latex
 from tutor.problems.problem import KINDS
+from tutor.problems.problem import Problem as TutorProblem
 
 MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class ProblemDraft:
+    """A problem as a teacher wrote it, before it is stored."""
+
+    skill_id: str
+    difficulty: int
+    kind: str
+    prompt: str
+    start: str
+    answer: str
+    form: str = "equivalent"
 
 
 def add_problem(
@@ -23,19 +41,69 @@ def add_problem(
     prompt: str,
     start: str,
     answer: str,
+    form: str = "equivalent",
 ) -> int:
-    """Store a teacher's problem and return its id; the start and answer must be readable math."""
-    _check_problem(difficulty, kind, prompt, start, answer)
+    """Store a teacher's problem and return its id; the start and answer must be readable math, and
+    ``form`` the form the learner's final answer must have (``simplified``, ``factored``, ``solved:x``…)."""
+    draft = ProblemDraft(skill_id, difficulty, kind, prompt, start, answer, form)
+    return add_problems(db, author_id=author_id, problems=[draft])[0]
+
+
+@dataclass(frozen=True)
+class AuthoredProblem:
+    id: int
+    skill_id: str
+    difficulty: int
+    prompt: str
+    start: str
+
+
+def kind_of(start: str) -> str:
+    """A teacher's problem's kind, read from its start: an equation is solved, all else simplified."""
+    return "solve" if "=" in start else "simplify"
+
+
+def author_problems(db: Database, *, author_id: int) -> list[AuthoredProblem]:
+    """The problems this teacher wrote or imported, newest first."""
+    query = select(Problem).where(Problem.author_id == author_id).order_by(Problem.id.desc())
     with db.transaction() as session:
-        _check_author(session, author_id, skill_id)
-        problem = Problem(
-            skill_id=skill_id, difficulty=difficulty, seed=None, source="authored", kind=kind,
-            prompt=prompt.strip(), latex=to_latex(parse_math(start)), start=start.strip(),
-            answer=answer.strip(), author_id=author_id,
-        )
-        session.add(problem)
+        rows = session.scalars(query)
+        return [AuthoredProblem(p.id, p.skill_id, p.difficulty, p.prompt, p.start) for p in rows]
+
+
+def add_problems(db: Database, *, author_id: int, problems: list[ProblemDraft]) -> list[int]:
+    """Store several of a teacher's problems in one transaction (all or none); their ids in order."""
+    forms = [check_draft(draft) for draft in problems]
+    with db.transaction() as session:
+        for skill_id in {draft.skill_id for draft in problems}:
+            _check_author(session, author_id, skill_id)
+        rows = [
+            Problem(
+                skill_id=d.skill_id, difficulty=d.difficulty, seed=None, source="authored", kind=d.kind,
+                prompt=d.prompt.strip(), latex=typed_latex(d.start), start=d.start.strip(),
+                answer=d.answer.strip(), form=form, author_id=author_id,
+            )
+            for d, form in zip(problems, forms, strict=True)
+        ]
+        session.add_all(rows)
         session.flush()
-        return problem.id
+        return [row.id for row in rows]
+
+
+def as_tutor_problem(draft: ProblemDraft) -> TutorProblem:
+    """The domain's view of a checked draft (no seed yet; 0 stands in, as for stored authored problems)."""
+    form = check_draft(draft)
+    return TutorProblem(draft.skill_id, draft.difficulty, 0, draft.kind, draft.prompt.strip(),
+                        typed_latex(draft.start), draft.start.strip(), draft.answer.strip(), form)
+
+
+def check_draft(draft: ProblemDraft) -> str:
+    """Refuse a draft that cannot be stored (``InvalidInput``, in words); return its answer form."""
+    _check_problem(draft.difficulty, draft.kind, draft.prompt, draft.start, draft.answer)
+    try:
+        return str(parse_form(draft.form))
+    except FormError as error:
+        raise InvalidInput(str(error)) from error
 
 
 def _check_problem(difficulty: int, kind: str, prompt: str, start: str, answer: str) -> None:

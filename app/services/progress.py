@@ -12,6 +12,7 @@ from app.db import Database
 from app.models import Attempt, Enrollment, HintRecord, MasteryEvent, Skill, SkillMastery, StepRecord, User
 from app.services.classes import load_class
 from app.services.errors import NotFound
+from app.services.mastery import skill_state
 from tutor import learner
 
 
@@ -24,6 +25,7 @@ class SkillProgress:
     problems_finished: int
     mastered: bool
     next_level: int  # the difficulty the learner model would pick now
+    solved_in_a_row: int = 0  # the latest problems solved unaided; mastery needs learner.MASTERY_RUN
 
 
 @dataclass(frozen=True)
@@ -77,10 +79,10 @@ def progress(db: Database, *, user_id: int) -> Progress:
         )
         skills = []
         for row, name in session.execute(query):
-            state = learner.SkillState(row.p_mastery, row.ability, row.problems_finished)
+            state = skill_state(row)
             skills.append(SkillProgress(
                 row.skill_id, name, row.p_mastery, row.ability, row.problems_finished,
-                learner.is_mastered(state), learner.choose_level(row.ability),
+                learner.is_mastered(state), learner.choose_level(row.ability), row.solved_in_a_row,
             ))
         return Progress(user_id, totals[0], totals[1], totals[2], totals[3], skills)
 

@@ -1,38 +1,42 @@
 """Model-backed tutoring: explain a step, a hint in words, "ask the tutor" chat, a worked solution.
 
 The model explains; the verifier decides. Every line of math in a reply is checked with
-``tutor.verify`` against the problem state before anyone sees it: verified lines are marked, lines
-that fail are hidden with a note, and when the model's hint or final answer does not check out the
-symbolic solver's is shown instead. Without a checkpoint (or when the model is unavailable) every
-feature answers from the solver and says how to enable the model.
+``tutor.verify`` against the problem state before anyone sees it (in a checking process, like all the
+SymPy work here): verified lines are marked, lines that fail are hidden with a note, and when the
+model's hint or final answer does not check out the symbolic solver's is shown instead. Without a
+checkpoint (or when the model is unavailable) every feature answers from the solver and says how to
+enable the model.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import sympy
-
+from app.services.checks import checked
+from app.services.errors import TryAgain
+from app.services.reply_gate import ReplyGate
 from app.worker.client import WorkerClient
 from app.worker.requests import SYSTEM_PROMPT, GenerationRequest, ModelUnavailable, WorkerError
 from app.worker.runtime import NO_MODEL
 from app.worker.streams import StreamTimeout
 from tutor.answers import extract_answer
 from tutor.hints import hint_for
-from tutor.parse import parse_math
+from tutor.outcome import reply_line
 from tutor.problems import Problem
+from tutor.reasoning import split_reasoning
 from tutor.solver import next_step, solve
 from tutor.verify import check_answer, check_step
 
+log = logging.getLogger(__name__)
 TUTOR_STYLE = (
     "You are tutoring a learner. Be brief and encouraging. Put each step of math on its own line, "
     "written in $...$."
 )
 VERIFIED, FLAGGED, UNCHECKED, PROSE = "verified", "flagged", "unchecked", "prose"
 HIDDEN_NOTE = "⚠ (a step here did not check out, so it is hidden)"
-_THINKING = re.compile(r"<think>.*?(</think>|$)", re.DOTALL)
 _DELIMITED = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]")
 # A bare relation such as "2x = 8": math characters only, and no words (they would parse as products).
 _RELATION = re.compile(r"^(?!.*[A-Za-z]{2})[\s\w.+\-*/^()=<>≤≥√]*[=<>≤≥][\s\w.+\-*/^()=<>≤≥√]*$")
@@ -60,19 +64,25 @@ class TutorReply:
 class ReplyDraft:
     """One moment of a streamed reply; the last draft carries the checked reply."""
 
-    text: str  # the model's text so far, reasoning trace included
+    text: str  # what the learner may see now: checked lines only, never the reasoning trace
     request_id: str | None  # the generation to cancel while it runs
     reply: TutorReply | None = None  # the finished reply: verified lines marked, wrong ones hidden
+    trace: str = ""  # the model's reasoning so far, kept for teachers and admins
 
 
 def check_reply(text: str, start: str) -> tuple[CheckedLine, ...]:
     """Check each line of a model reply; math lines are chained from ``start`` (the problem state)."""
-    state, checked = start, []
-    for line in _visible(text).splitlines():
-        status, new_state = _check_line(line, state)
-        state = new_state or state
-        checked.append(CheckedLine(line, status))
-    return tuple(checked)
+    return gate(start).finish(text).lines
+
+
+def gate(start: str) -> ReplyGate:
+    """A gate that releases a reply's lines once checked, chained from ``start``."""
+    return ReplyGate(start, _checked_line, render)
+
+
+def _checked_line(line: str, state: str) -> tuple[CheckedLine, str | None]:
+    status, new_state = _check_line(line, state)
+    return CheckedLine(line, status), new_state
 
 
 def render(lines: tuple[CheckedLine, ...]) -> str:
@@ -91,14 +101,18 @@ class TutorModel:
         temperature: float = 0.6,
         top_p: float = 0.95,
         time_limit_s: float = 120.0,
+        thinking_s: float | None = 6.0,
+        for_learners: bool = False,
     ) -> None:
         self.client = client
         self.max_tokens, self.temperature, self.top_p = max_tokens, temperature, top_p
         self.time_limit_s = time_limit_s
+        self.thinking_s = thinking_s  # a learner is waiting: the worker closes longer reasoning
+        self.for_learners = for_learners  # say why the model did not answer in a student's words
 
     def explain_step(self, problem: Problem, before: str, after: str) -> TutorReply:
         """Why the step from ``before`` to ``after`` is (or is not) right, in words."""
-        verdict = check_step(before, after)
+        verdict = checked(check_step, before, after)
         ask = (
             f"Problem: {problem.prompt}\nThe learner went from ${before}$ to ${after}$. "
             f"The checker says: {verdict.status}. Explain this step in two or three sentences."
@@ -106,7 +120,7 @@ class TutorModel:
         reply = self._ask(ask, start=before)
         if isinstance(reply, TutorReply) and not reply.flagged:
             return reply
-        step = next_step(problem, before)
+        step = checked(next_step, problem, before)
         usual = f" A good next move from ${before}$: {step.rule}. {step.explanation}" if step else ""
         return _solver_reply(f"{verdict.message}{usual}", _why_not(reply, "explanation"))
 
@@ -119,7 +133,7 @@ class TutorModel:
         reply = self._ask(ask, start=current)
         if isinstance(reply, TutorReply) and not reply.flagged:
             return reply
-        return _solver_reply(hint_for(problem, current, 2).text, _why_not(reply, "hint"))
+        return _solver_reply(checked(hint_for, problem, current, 2).text, _why_not(reply, "hint"))
 
     def ask(
         self, problem: Problem, current: str, question: str, history: tuple[tuple[str, str], ...] = ()
@@ -138,20 +152,22 @@ class TutorModel:
             yield ReplyDraft("", None, self.ask(problem, current, question, history))
             return
         request = self._request(_chat_prompt(problem, current, question, history))
-        text = ""
+        text, lines = "", gate(current)
         try:
             self.client.submit(request)
             for chunk in self.client.text(request.request_id):
                 text += chunk
-                yield ReplyDraft(text, request.request_id)
+                view = lines.push(text)
+                yield ReplyDraft(view.shown, request.request_id, trace=view.trace)
         except GeneratorExit:  # stopped: free the worker's slot instead of generating for no one
             self.client.cancel(request.request_id)
             raise
         except (WorkerError, StreamTimeout) as error:
-            yield ReplyDraft(text, None, _chat_fallback(problem, current, _could_not_answer(error)))
+            fallback = _chat_fallback(problem, current, _could_not_answer(error, self.for_learners))
+            yield ReplyDraft(fallback.text, None, fallback, trace=split_reasoning(text)[0])
             return
-        lines = check_reply(text, current)
-        yield ReplyDraft(text, None, TutorReply(render(lines), lines, "model"))
+        final = lines.finish(text)
+        yield ReplyDraft(final.shown, None, TutorReply(final.shown, final.lines, "model"), trace=final.trace)
 
     def worked_solution(self, problem: Problem) -> TutorReply:
         """A full worked solution; the solver's when the model's final answer is not right."""
@@ -162,20 +178,20 @@ class TutorModel:
         reply = self._ask(ask, start=problem.start, max_tokens=max(self.max_tokens, 4096))
         if isinstance(reply, TutorReply):
             answer = extract_answer("\n".join(line.text for line in reply.lines))
-            if answer is not None and check_answer(answer, problem.answer).correct:
+            if answer is not None and checked(check_answer, answer, problem.answer).correct:
                 return reply
-        steps = solve(problem)
+        steps = checked(solve, problem)
         text = "\n".join(f"${s.before}$ → ${s.after}$ ({s.rule})" for s in steps)
         return _solver_reply(text, _why_not(reply, "solution"))
 
     def _ask(self, content: str, *, start: str, max_tokens: int | None = None) -> TutorReply | str:
         """The model's reply with its math checked, or why the model cannot answer now."""
         if self.client is None:
-            return _could_not_answer(ModelUnavailable(NO_MODEL))
+            return _could_not_answer(ModelUnavailable(NO_MODEL), self.for_learners)
         try:
             text = self.client.generate(self._request(content, max_tokens))
         except (WorkerError, StreamTimeout) as error:
-            return _could_not_answer(error)
+            return _could_not_answer(error, self.for_learners)
         lines = check_reply(text, start)
         return TutorReply(render(lines), lines, "model")
 
@@ -189,6 +205,7 @@ class TutorModel:
             temperature=self.temperature,
             top_p=self.top_p,
             time_limit_s=self.time_limit_s,
+            thinking_s=self.thinking_s,
         )
 
 
@@ -198,12 +215,22 @@ def _chat_prompt(problem: Problem, current: str, question: str, history: tuple[t
 
 
 def _chat_fallback(problem: Problem, current: str, notice: str) -> TutorReply:
-    return _solver_reply(f"Meanwhile, a hint: {hint_for(problem, current, 1).text}", notice)
+    return _solver_reply(f"Meanwhile, a hint: {checked(hint_for, problem, current, 1).text}", notice)
 
 
-def _could_not_answer(error: Exception) -> str:
+LEARNER_NO_MODEL = (
+    "The AI tutor isn't switched on, so this answer comes from the step checker. Ask your teacher."
+)
+LEARNER_MODEL_FAILED = "The AI tutor couldn't answer just now, so this answer comes from the step checker."
+
+
+def _could_not_answer(error: Exception, for_learners: bool = False) -> str:
+    """Why the solver answered: in a student's words for learners, with the details for admins."""
     if isinstance(error, ModelUnavailable):  # not a failure: nothing to apologise for, just how to enable it
-        return f"This answer is the solver's, because {error}."
+        return LEARNER_NO_MODEL if for_learners else f"This answer is the solver's, because {error}."
+    if for_learners:
+        log.warning("the model could not answer a learner: %s", error)
+        return LEARNER_MODEL_FAILED
     return f"The model could not answer ({error}); this is the solver's answer."
 
 
@@ -215,11 +242,6 @@ def _why_not(reply: TutorReply | str, what: str) -> str:
 
 def _solver_reply(text: str, notice: str) -> TutorReply:
     return TutorReply(text, (CheckedLine(text, PROSE),), "solver", notice)
-
-
-def _visible(text: str) -> str:
-    """The reply without its reasoning trace (Phi-4-mini-flash-reasoning thinks in <think> first)."""
-    return _THINKING.sub("", text).strip()
 
 
 def _math_of(line: str) -> str | None:
@@ -236,14 +258,7 @@ def _check_line(line: str, state: str) -> tuple[str, str | None]:
     if math is None:
         return PROSE, None
     try:
-        parsed = parse_math(math)
-        if parsed in (sympy.true, sympy.false):  # arithmetic such as 11 - 3 = 8, decided when parsed
-            return (VERIFIED if parsed == sympy.true else FLAGGED), None
-        if isinstance(parsed, sympy.core.relational.Relational) and not parsed.free_symbols:
-            return (VERIFIED if bool(sympy.simplify(parsed)) else FLAGGED), None
-        status = check_step(state, math).status
-    except (ValueError, TypeError):  # MathSyntaxError is a ValueError: prose that only looks like math
-        return PROSE, None
-    if status in ("equivalent", "implied"):
-        return VERIFIED, math
-    return (FLAGGED if status == "invalid" else UNCHECKED), None
+        status, advances = checked(reply_line, state, math)
+    except TryAgain:  # could not finish in the budget: shown, but not marked as checked
+        return UNCHECKED, None
+    return status, (math if advances else None)

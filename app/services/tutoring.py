@@ -1,9 +1,11 @@
 """Tutoring: sessions, attempts at problems, and steps checked, stored and learned from.
 
-Checking a step can take a while (it runs SymPy under a deadline), so it happens outside the write
-transaction: the attempt is read, the step checked, and then, with the attempt row locked, the step is
-stored only if no other step landed in between (otherwise it is checked again against the new state).
-A retried request with the same ``client_request_id`` returns the stored result and changes nothing.
+Checking a step can take a while (it runs SymPy under a CPU budget), so it happens outside the write
+transaction: the attempt is read, the step checked once (``tutor.outcome.step_outcome`` in a checking
+process), and then, with the attempt row locked, the step is stored only if no other step landed in
+between (otherwise it is checked again against the new state). A check that could not finish stores
+nothing: the learner is asked to try again. A retried request with the same ``client_request_id``
+returns the stored result and changes nothing.
 """
 
 from __future__ import annotations
@@ -17,17 +19,16 @@ from sqlalchemy.orm import Session
 from app.db import Database
 from app.models import Assignment, Attempt, Enrollment, Problem, StepRecord, TutoringSession, User
 from app.models.base import utcnow
+from app.services.checks import checked
 from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.services.mastery import apply_evidence
 from tutor import learner
+from tutor.outcome import Outcome, step_outcome
 from tutor.problems.problem import Problem as TutorProblem
-from tutor.solver import StateError, is_final
-from tutor.verify import MathSyntaxError, check_answer, check_step
 
 MAX_STEP_LENGTH = 1000
 MAX_STEP_MILLISECONDS = 24 * 3600 * 1000
 _ATTEMPTS_AT_STORING = 3
-_EVIDENCE = {"equivalent": "step_correct", "implied": "step_correct", "invalid": "step_wrong"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class ProblemView:
     status: str  # in_progress, solved or gave_up
     steps_taken: int
     hints_used: int
+    start: str = ""  # the problem's starting line as written (the prompt usually ends with it)
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,8 @@ def current_problem(db: Database, *, attempt_id: int, user_id: int) -> ProblemVi
 def submit_step(
     db: Database, *, attempt_id: int, user_id: int, text: str, client_request_id: str, time_taken_ms: int
 ) -> StepResult:
-    """Check a learner's step, store it, and update their mastery, all or nothing."""
+    """Check a learner's step, store it, and update their mastery, all or nothing; raises TryAgain
+    (nothing stored) when the check could not finish."""
     text = text.strip()
     _check_step_input(text, client_request_id, time_taken_ms)
     for _ in range(_ATTEMPTS_AT_STORING):
@@ -129,10 +132,9 @@ def submit_step(
                 return stored
             if attempt.status != "in_progress":
                 raise Conflict("this problem is already finished; ask for the next one")
-            seen_steps, before = attempt.step_count, attempt.current_state
+            seen_steps, earlier = attempt.step_count, accepted_lines(session, attempt)
             problem = tutor_problem(session.get_one(Problem, attempt.problem_id))
-        verdict, message = _verdict(before, text)
-        solved = verdict in ("equivalent", "implied") and _is_correct_final(problem, text)
+        outcome = checked(step_outcome, problem, earlier, text, user_id=user_id)
         try:
             with db.transaction() as session:
                 attempt = load_attempt(session, attempt_id, user_id, lock=True)
@@ -143,8 +145,7 @@ def submit_step(
                     raise Conflict("this problem is already finished; ask for the next one")
                 if attempt.step_count != seen_steps:
                     continue  # another step landed first: check against the new state
-                return _store_step(session, attempt, text, client_request_id, time_taken_ms, verdict, message,
-                                   solved)
+                return _store_step(session, attempt, text, client_request_id, time_taken_ms, outcome)
         except IntegrityError:
             # The unique (attempt, client request id) caught a twin that slipped past the lock.
             with db.transaction() as session:
@@ -222,6 +223,7 @@ def problem_view(attempt: Attempt, problem: Problem) -> ProblemView:
     return ProblemView(
         attempt.id, problem.id, problem.skill_id, problem.difficulty, problem.kind, problem.prompt,
         problem.latex, attempt.current_state, attempt.status, attempt.step_count, attempt.hint_count,
+        problem.start,
     )
 
 
@@ -241,44 +243,38 @@ def _check_step_input(text: str, client_request_id: str, time_taken_ms: int) -> 
 def tutor_problem(problem: Problem) -> TutorProblem:
     """The domain's view of a stored problem (authored problems have no seed; 0 stands in)."""
     return TutorProblem(problem.skill_id, problem.difficulty, problem.seed or 0, problem.kind, problem.prompt,
-                        problem.latex, problem.start, problem.answer)
+                        problem.latex, problem.start, problem.answer, problem.form)
 
 
-def _is_correct_final(problem: TutorProblem, text: str) -> bool:
-    # check_answer alone would accept "2x = 4" for "x = 2" (same solutions); is_final asks for the form.
-    try:
-        final = is_final(problem, text)
-    except StateError:  # a true line the solver has no move for, e.g. after squaring: not finished yet
-        return False
-    return final and check_answer(text, problem.answer).correct
-
-
-def _verdict(before: str, text: str) -> tuple[str, str]:
-    try:
-        verdict = check_step(before, text)
-    except MathSyntaxError as error:
-        return "unparsable", str(error)
-    return verdict.status, verdict.message
+def accepted_lines(session: Session, attempt: Attempt) -> tuple[str, ...]:
+    """The problem's start and every accepted line since, in order: the last is the current state."""
+    problem = session.get_one(Problem, attempt.problem_id)
+    texts = session.scalars(
+        select(StepRecord.text).where(StepRecord.attempt_id == attempt.id, StepRecord.accepted)
+        .order_by(StepRecord.position)
+    )
+    lines = (problem.start, *texts)
+    return lines if lines[-1] == attempt.current_state else (*lines, attempt.current_state)
 
 
 def _store_step(
     session: Session, attempt: Attempt, text: str, client_request_id: str, time_taken_ms: int,
-    verdict: str, message: str, solved: bool,
+    outcome: Outcome,
 ) -> StepResult:
-    accepted = verdict in ("equivalent", "implied")
+    solved = outcome.accepted and outcome.solved
     attempt.step_count += 1
     step = StepRecord(
         attempt_id=attempt.id, position=attempt.step_count, client_request_id=client_request_id, text=text,
-        verdict=verdict, message=message, accepted=accepted, is_final_answer=solved,
-        time_taken_ms=time_taken_ms, hints_used=attempt.hint_count,
+        verdict=outcome.status, message=outcome.message, accepted=outcome.accepted, is_final_answer=solved,
+        time_taken_ms=time_taken_ms, hints_used=attempt.hint_count, misconception=outcome.misconception,
     )
     session.add(step)
-    if accepted:
+    if outcome.accepted:
         attempt.current_state = text
-    if verdict in _EVIDENCE:  # unparsable and unverifiable steps say nothing about the skill
+    if outcome.evidence is not None:  # only real progress and real mistakes say something about the skill
         problem = session.get_one(Problem, attempt.problem_id)
         apply_evidence(session, user_id=attempt.user_id, skill_id=problem.skill_id,
-                       difficulty=problem.difficulty, evidence=learner.Evidence(_EVIDENCE[verdict]),
+                       difficulty=problem.difficulty, evidence=learner.Evidence(outcome.evidence),
                        attempt_id=attempt.id)
     if solved:
         end_attempt(session, attempt, solved=True)

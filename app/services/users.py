@@ -15,6 +15,7 @@ from app.models import ROLES, LoginSession, User
 from app.security import (
     WeakPasswordError,
     check_password_strength,
+    dummy_password_hash,
     generate_password,
     hash_password,
     needs_rehash,
@@ -109,9 +110,12 @@ def list_users(db: Database, *, role: str | None = None) -> list[UserInfo]:
 
 def authenticate(db: Database, *, username: str, password: str) -> UserInfo:
     """The user with these credentials; ``AuthenticationFailed`` (without saying which part) otherwise."""
+    name = normalize_username(username)
     with db.transaction() as session:
-        user = session.scalar(select(User).where(User.username == normalize_username(username)))
-        if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        user = session.scalar(select(User).where(User.username == name)) if len(name) <= 64 else None
+        # An unknown name is checked against a dummy hash: the answer takes as long as for a real account.
+        matches = verify_password(user.password_hash if user else dummy_password_hash(), password)
+        if user is None or not user.is_active or not matches:
             raise AuthenticationFailed("wrong username or password")
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)

@@ -28,6 +28,7 @@ from app.models import (
 from app.services.classes import ClassInfo
 from app.services.errors import NotFound, PermissionDenied
 from app.services.tutoring import tutor_problem
+from tutor.diagnose import MISCONCEPTIONS
 from tutor.problems import Problem as TutorProblem
 
 
@@ -42,6 +43,7 @@ class AttemptSummary:
     steps: int
     hints: int
     started_at: datetime
+    solution_shown: bool = False  # the learner asked to see the worked solution
 
 
 @dataclass(frozen=True)
@@ -64,11 +66,14 @@ class AttemptDetail:
 
 @dataclass(frozen=True)
 class ErrorPattern:
+    """A kind of wrong step in a class: one misconception (whatever the numbers), or one message."""
+
     skill_id: str
     verdict: str
     message: str
     count: int
     example: str
+    misconception: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,23 +149,30 @@ def attempt_problem(db: Database, *, user_id: int, attempt_id: int) -> tuple[Tut
 
 
 def common_errors(db: Database, *, teacher_id: int, class_id: int, per_skill: int = 3) -> list[ErrorPattern]:
-    """The most frequent rejected-step messages per skill in a class, each with one example step."""
+    """The most frequent kinds of rejected step per skill in a class, each with one example step.
+
+    Steps with a diagnosed misconception are grouped by it (``2x = 4 → x = -2`` and ``3x = 9 → x = -3`` are
+    one division slip); the others by their message.
+    """
+    kind = func.coalesce(StepRecord.misconception, StepRecord.message)
     with db.transaction() as session:
         require_teaches(session, teacher_id, class_id)
         students = select(Enrollment.student_id).where(Enrollment.class_id == class_id)
         query = (
-            select(Problem.skill_id, StepRecord.verdict, StepRecord.message)
-            .add_columns(func.count(), func.min(StepRecord.text))
+            select(Problem.skill_id, StepRecord.verdict, kind)
+            .add_columns(func.count(), func.min(StepRecord.text), func.min(StepRecord.misconception))
             .join(Attempt, Attempt.id == StepRecord.attempt_id)
             .join(Problem, Problem.id == Attempt.problem_id)
             .where(Attempt.user_id.in_(students), StepRecord.accepted.is_(False))
-            .group_by(Problem.skill_id, StepRecord.verdict, StepRecord.message)
-            .order_by(Problem.skill_id, func.count().desc(), StepRecord.message)
+            .group_by(Problem.skill_id, StepRecord.verdict, kind)
+            .order_by(Problem.skill_id, func.count().desc(), kind)
         )
         patterns: list[ErrorPattern] = []
-        for skill_id, verdict, message, count, example in session.execute(query):
+        for skill_id, verdict, message, count, example, misconception in session.execute(query):
+            if misconception is not None:
+                message = MISCONCEPTIONS.get(misconception, misconception)
             if sum(p.skill_id == skill_id for p in patterns) < per_skill:
-                patterns.append(ErrorPattern(skill_id, verdict, message, count, example))
+                patterns.append(ErrorPattern(skill_id, verdict, message, count, example, misconception))
         return patterns
 
 
@@ -212,6 +224,7 @@ def _summary(row: Row[tuple[Attempt, Problem, str]]) -> AttemptSummary:
         attempt.step_count,
         attempt.hint_count,
         attempt.created_at,
+        attempt.solution_revealed_at is not None,
     )
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 from celery import Celery
 from kombu import Queue
 
-from app.settings import Settings
+from app.settings import Settings, mask_url
+from tutor.checking import BATCH
 
 QUEUES = ("interactive", "batch")
 
@@ -58,7 +59,8 @@ def run_worker(
 ) -> None:
     """Load the model once for this process, then serve tasks on threads that all share its engine."""
     from app.db import Database
-    from app.worker.client import check_broker_url, resume_unfinished_jobs
+    from app.services.checks import start_pools
+    from app.worker.client import celery_client, check_broker_url, resume_unfinished_jobs, start_job_sweeper
     from app.worker.flags import RedisFlags
     from app.worker.runtime import WorkerRuntime, set_runtime
     from app.worker.streams import RedisStreams
@@ -77,14 +79,24 @@ def run_worker(
     streams = RedisStreams(settings.broker_url, namespace)
     flags = RedisFlags(settings.broker_url, namespace)
     if Database(settings.resolved_database_url).current_revision() is None:
-        raise ValueError(f"{settings.resolved_database_url} has no tables yet: run `flashtutor db upgrade`")
+        shown = mask_url(settings.resolved_database_url)
+        raise ValueError(f"{shown} has no tables yet: run `flashtutor db upgrade`")
+    start_pools(settings, BATCH)  # this worker grades batches in its own checking processes
     runtime = WorkerRuntime.from_settings(settings, streams, flags, model_path=model_path, slots=slots)
     set_runtime(runtime)
     resume_unfinished_jobs(
         runtime.database,
         lambda name, kwargs, queue: app.send_task(f"flashtutor.{name}", kwargs=kwargs, queue=queue),
     )
-    app.worker_main(
-        ["worker", "--pool=threads", f"--concurrency={concurrency}", f"--queues={','.join(queues)}",
-         "--loglevel=INFO", f"--hostname=flashtutor-{os.getpid()}@%h", "--without-gossip", "--without-mingle"]
-    )  # fmt: skip
+    # Jobs started while Redis was away are only in the database; hand them over once it is back.
+    sweeper = start_job_sweeper(
+        celery_client(settings.broker_url, namespace), runtime.database, settings.job_sweep_seconds
+    )
+    try:
+        app.worker_main(
+            ["worker", "--pool=threads", f"--concurrency={concurrency}", f"--queues={','.join(queues)}",
+             "--loglevel=INFO", f"--hostname=flashtutor-{os.getpid()}@%h", "--without-gossip",
+             "--without-mingle"]
+        )  # fmt: skip
+    finally:
+        sweeper.set()

@@ -6,21 +6,35 @@ dispatch function and the transport differ.
 
 from __future__ import annotations
 
-import json
+import logging
+import threading
 from collections.abc import Callable, Iterator
 
 from kombu.exceptions import OperationalError as BrokerError
 from redis import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import Database
-from app.settings import Settings
+from app.settings import Settings, mask_url
 from app.worker.flags import Flags, MemoryFlags, RedisFlags, cancel_flag
-from app.worker.requests import GenerationFailed, GenerationRequest, ModelUnavailable, Overloaded
+from app.worker.requests import (
+    GenerationFailed,
+    GenerationRequest,
+    ModelUnavailable,
+    Overloaded,
+    QueueUnavailable,
+    WorkerHeartbeat,
+)
 from app.worker.runtime import NO_MODEL, WorkerRuntime
 from app.worker.streams import MemoryStreams, RedisStreams, StreamEvent, TokenStreams
 
+log = logging.getLogger(__name__)
 Dispatch = Callable[[str, dict, str], None]  # (task name, keyword arguments, queue)
 CANCEL_TTL_S = 3600
+# How long a job counts as handed to the broker. A job still queued after this (its message lost with a
+# flushed Redis, or the workers busy all along) is queued again; a duplicate finds the job leased or done.
+DISPATCHED_TTL_S = 6 * 3600
+QUEUE_AWAY = "the batch queue (Redis) cannot be reached right now"
 BROKER_AWAY = "the tutor model's queue (Redis) cannot be reached right now; please try again in a moment"
 
 
@@ -45,9 +59,9 @@ class WorkerClient:
         if self._on_close is not None:
             self._on_close()
 
-    def workers(self) -> list[dict]:
+    def workers(self) -> list[WorkerHeartbeat]:
         """The live workers' heartbeats: name, running, waiting, tokens/s, peak batch size, slots."""
-        return [json.loads(value) for value in self.flags.with_prefix("worker:").values()]
+        return [WorkerHeartbeat.from_json(value) for value in self.flags.with_prefix("worker:").values()]
 
     def submit(self, request: GenerationRequest) -> str:
         """Queue a generation; raises ModelUnavailable / Overloaded with a message for the user."""
@@ -55,7 +69,7 @@ class WorkerClient:
             workers = self.workers()
             if not workers:
                 raise ModelUnavailable(NO_MODEL)
-            if request.priority == "interactive" and all(w["waiting"] >= w["slots"] * 4 for w in workers):
+            if request.priority == "interactive" and all(w.waiting >= w.slots * 4 for w in workers):
                 raise Overloaded("the tutor model is busy right now; please try again in a minute")
             self._dispatch("generate", {"request": request.to_dict()}, request.priority)
         except (RedisError, BrokerError) as error:
@@ -89,14 +103,58 @@ class WorkerClient:
         self.flags.put(cancel_flag(request_id), "1", CANCEL_TTL_S)
 
     def submit_assessment(self, job_id: int) -> None:
-        """Start (or resume) an assessment job on the batch queue."""
-        self._dispatch("assess", {"job_id": job_id}, "batch")
+        """Start (or resume) an assessment job on the batch queue.
+
+        Raises ``QueueUnavailable`` when the broker is away; the job stays queued in the database and
+        ``dispatch_queued_jobs`` (run by every worker) hands it over once the broker is back.
+        """
+        try:
+            self._dispatch("assess", {"job_id": job_id}, "batch")
+            self.flags.put(_dispatched_flag(job_id), "1", DISPATCHED_TTL_S)
+        except (RedisError, BrokerError) as error:
+            raise QueueUnavailable(QUEUE_AWAY) from error
+
+    def dispatch_queued_jobs(self, database: Database) -> list[int]:
+        """Hand the broker the queued jobs it never got (it was away when they were started)."""
+        from app.services.assessment import queued_jobs
+
+        queued = queued_jobs(database)
+        try:
+            marks = self.flags.get_many([_dispatched_flag(job_id) for job_id in queued])
+        except RedisError as error:
+            raise QueueUnavailable(QUEUE_AWAY) from error
+        missing = [job_id for job_id, mark in zip(queued, marks, strict=True) if mark is None]
+        for job_id in missing:
+            self.submit_assessment(job_id)
+        return missing
+
+
+def _dispatched_flag(job_id: int) -> str:
+    return f"dispatched:job:{job_id}"
+
+
+def start_job_sweeper(client: WorkerClient, database: Database, every_s: float) -> threading.Event:
+    """Run ``client.dispatch_queued_jobs`` every ``every_s`` seconds on a daemon thread, riding out a
+    broker or database that is away; set the returned event to stop it."""
+    stop = threading.Event()
+
+    def sweep() -> None:
+        while not stop.wait(every_s):
+            try:
+                if dispatched := client.dispatch_queued_jobs(database):
+                    log.info("queued batch jobs %s, started while the broker was away", dispatched)
+            except (QueueUnavailable, SQLAlchemyError) as error:
+                log.warning("cannot sweep queued batch jobs yet: %s", error)
+
+    threading.Thread(target=sweep, name="job-sweeper", daemon=True).start()
+    return stop
 
 
 def check_broker_url(url: str) -> None:
     if not url.startswith(("redis://", "rediss://", "unix://")):
         raise ValueError(
-            f"FLASHTUTOR_BROKER_URL must be a Redis URL (tokens stream over Redis Streams), got {url!r}"
+            "FLASHTUTOR_BROKER_URL must be a Redis URL (tokens stream over Redis Streams), "
+            f"got {mask_url(url)!r}"
         )
 
 

@@ -8,6 +8,7 @@ admission, and a heartbeat so the web side can tell whether any worker is alive.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -19,11 +20,18 @@ from pathlib import Path
 import torch
 
 from app.worker.flags import Flags, cancel_flag
-from app.worker.requests import Generation, GenerationFailed, GenerationRequest, Overloaded
+from app.worker.requests import (
+    Generation,
+    GenerationFailed,
+    GenerationRequest,
+    Overloaded,
+    WorkerHeartbeat,
+)
 from app.worker.streams import StreamEvent, TokenStreams
 from model.engine.engine import Engine, EngineConfig, EngineError
 from model.engine.sequence import FinishReason, InvalidRequest, SamplingParams
 from model.tokenizer import StreamDecoder, Tokenizer, TokenizerError, load_tokenizer
+from tutor.reasoning import CLOSE_TRACE, still_thinking
 
 log = logging.getLogger(__name__)
 HEARTBEAT_TTL_S = 5.0
@@ -31,13 +39,15 @@ _STATUS = {FinishReason.STOP: "done", FinishReason.LENGTH: "length", FinishReaso
 
 
 def resolve_device(device: str, dtype: str) -> tuple[str, torch.dtype]:
-    """'auto' means the GPU in bfloat16 when there is one, else the CPU in float32."""
+    """'auto' means the GPU when there is one, else the CPU; dtype 'auto' means bfloat16 on both (on a
+    CPU the linear layers then run from packed fp16 weights, see model.packing: float32 would double the
+    memory and read twice the bytes per token for no gain in speed)."""
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise RuntimeError(f"device {device!r} was requested but this machine has no CUDA GPU")
     if dtype == "auto":
-        dtype = "bfloat16" if device.startswith("cuda") else "float32"
+        dtype = "bfloat16"
     return device, getattr(torch, dtype)
 
 
@@ -90,14 +100,17 @@ class EngineHost:
         *,
         device: str = "auto",
         dtype: str = "auto",
+        quantize: str | None = None,
         config: EngineConfig | None = None,
         **options,
     ) -> EngineHost:
         """Load the checkpoint once for this process and start its engine."""
+        from model.hub import resolve_checkpoint
         from model.loader import load_model
 
+        model_path = resolve_checkpoint(model_path)
         device_name, torch_dtype = resolve_device(device, dtype)
-        model = load_model(model_path, device=device_name, dtype=torch_dtype)
+        model = load_model(model_path, device=device_name, dtype=torch_dtype, quantize=quantize)
         tokenizer = load_tokenizer(model_path)
         card = json.loads((Path(model_path) / "config.json").read_text())
         vocab_size = card["vocab_size"]
@@ -118,20 +131,20 @@ class EngineHost:
         self.streams.append(request.request_id, StreamEvent(status=generation.status))
         return generation
 
-    def status(self) -> dict:
+    def status(self) -> WorkerHeartbeat:
         metrics = self.engine.metrics()
         with self._gate:
             in_flight = dict(self._in_flight)
-        return {
-            "name": self.name,
-            "running": metrics.running,
-            "waiting": metrics.waiting,
-            "tokens_per_second": round(metrics.tokens_per_second, 1),
-            "tokens_generated": metrics.tokens_generated,
-            "peak_running": self.peak_running,
-            "in_flight": in_flight,
-            "slots": self.engine.config.num_slots,
-        }
+        return WorkerHeartbeat(
+            name=self.name,
+            running=metrics.running,
+            waiting=metrics.waiting,
+            slots=self.engine.config.num_slots,
+            tokens_per_second=round(metrics.tokens_per_second, 1),
+            tokens_generated=metrics.tokens_generated,
+            peak_running=self.peak_running,
+            in_flight=in_flight,
+        )
 
     def close(self) -> None:
         self._closed.set()
@@ -156,13 +169,11 @@ class EngineHost:
         try:
             if self.flags.get(cancel_flag(request.request_id)):
                 return Generation(request.request_id, "", "cancelled", len(prompt), 0, 0)
-            handle = self.engine.submit(prompt, params)
-            active = _Active(handle, started + request.time_limit_s)
+            active = _Active(self.engine.submit(prompt, params), started + request.time_limit_s)
             with self._gate:
                 self._active[request.request_id] = active
-            text = self._stream(request.request_id, handle)
-            status = active.stopped_as or _STATUS[handle.seq.finish_reason]
-            tokens = len(handle.seq.completion_token_ids)
+            text, tokens = self._stream(request, active, prompt, params)
+            status = active.stopped_as or _STATUS[active.handle.seq.finish_reason]
         except (EngineError, InvalidRequest) as error:
             raise GenerationFailed(f"the model could not answer: {error}") from error
         finally:
@@ -198,18 +209,46 @@ class EngineHost:
                 raise Overloaded("the model stayed busy with interactive work past this request's time limit")
             self._in_flight[priority] += 1
 
-    def _stream(self, request_id: str, handle) -> str:
-        decoder, pieces = StreamDecoder(self.tokenizer), []
-        for token_id in handle:
-            if token_id in self.stop_token_ids:
-                continue
-            if piece := decoder.push(token_id):
-                pieces.append(piece)
-                self.streams.append(request_id, StreamEvent(text=piece))
+    def _stream(
+        self, request: GenerationRequest, active: _Active, prompt: list[int], params: SamplingParams
+    ) -> tuple[str, int]:
+        """Stream the reply's text; -> (text, tokens generated).
+
+        A reasoning trace still open after ``request.thinking_s`` is closed for the model: the
+        sequence stops, and a new one continues from everything so far plus the closing tag, so the
+        model answers from the thinking it has done instead of thinking past the learner's patience.
+        """
+        think_until = None if request.thinking_s is None else time.monotonic() + request.thinking_s
+        decoder, text, generated = StreamDecoder(self.tokenizer), "", []
+        while True:
+            for token_id in active.handle:
+                if token_id in self.stop_token_ids:
+                    continue
+                generated.append(token_id)
+                if piece := decoder.push(token_id):
+                    text += piece
+                    self.streams.append(request.request_id, StreamEvent(text=piece))
+                if think_until is not None and time.monotonic() > think_until and still_thinking(text):
+                    active.handle.cancel()
+            if think_until is None or active.stopped_as or not still_thinking(text):
+                break
+            think_until = None  # once: from here the model answers
+            closing = decoder.flush() + CLOSE_TRACE
+            text += closing
+            self.streams.append(request.request_id, StreamEvent(text=closing))
+            generated += self.tokenizer.encode(CLOSE_TRACE)
+            budget = params.max_tokens - len(generated)
+            if budget < 1:
+                break
+            handle = self.engine.submit([*prompt, *generated], dataclasses.replace(params, max_tokens=budget))
+            with self._gate:
+                active.handle = handle
+                if active.stopped_as:  # cancelled or out of time while the new sequence was queued
+                    handle.cancel()
         if tail := decoder.flush():
-            pieces.append(tail)
-            self.streams.append(request_id, StreamEvent(text=tail))
-        return "".join(pieces)
+            text += tail
+            self.streams.append(request.request_id, StreamEvent(text=tail))
+        return text, len(generated)
 
     # -- the watcher: cancel flags, deadlines, heartbeat ---------------------------------------
     def _watch(self) -> None:
@@ -227,11 +266,11 @@ class EngineHost:
         flags = self.flags.get_many([cancel_flag(request_id) for request_id, _ in active])
         now = time.monotonic()
         for (_, entry), flag in zip(active, flags, strict=True):
-            if entry.stopped_as is None and (flag or now > entry.deadline):
-                entry.stopped_as = "cancelled" if flag else "timeout"
-                entry.handle.cancel()
+            if flag or now > entry.deadline:
+                entry.stopped_as = entry.stopped_as or ("cancelled" if flag else "timeout")
+                entry.handle.cancel()  # also a sequence that replaced a stopped one
         self.peak_running = max(self.peak_running, self.engine.metrics().running)
         if now >= next_beat:
-            self.flags.put(f"worker:{self.name}", json.dumps(self.status()), HEARTBEAT_TTL_S)
+            self.flags.put(f"worker:{self.name}", self.status().to_json(), HEARTBEAT_TTL_S)
             next_beat = now + 1.0
         return next_beat

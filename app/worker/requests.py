@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 PRIORITIES = ("interactive", "batch")
@@ -22,6 +23,10 @@ class Overloaded(WorkerError):
     """Every worker is full; the user should try again shortly."""
 
 
+class QueueUnavailable(WorkerError):
+    """The broker (Redis) cannot be reached, so nothing can be queued for the workers right now."""
+
+
 class GenerationFailed(WorkerError):
     """The request was accepted but failed while generating."""
 
@@ -37,6 +42,7 @@ class GenerationRequest:
     top_p: float = 0.95
     seed: int | None = None
     time_limit_s: float = 120.0
+    thinking_s: float | None = None  # a reasoning trace still open after this long is closed for the model
     priority: str = "interactive"
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
@@ -49,6 +55,8 @@ class GenerationRequest:
             raise ValueError(f"max_tokens must be at least 1, got {self.max_tokens}")
         if self.time_limit_s <= 0:
             raise ValueError(f"time_limit_s must be positive, got {self.time_limit_s}")
+        if self.thinking_s is not None and self.thinking_s < 0:
+            raise ValueError(f"thinking_s must not be negative, got {self.thinking_s}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,3 +76,26 @@ class Generation:
     prompt_tokens: int
     output_tokens: int
     latency_ms: int
+
+
+@dataclass(frozen=True)
+class WorkerHeartbeat:
+    """What a model worker publishes every few seconds: who it is, how busy, how fast."""
+
+    name: str
+    running: int
+    waiting: int
+    slots: int
+    tokens_per_second: float
+    tokens_generated: int
+    peak_running: int
+    in_flight: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> WorkerHeartbeat:
+        """Read a heartbeat; keys this version does not know (a newer worker's) are ignored."""
+        data = json.loads(text)
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})

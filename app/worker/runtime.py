@@ -60,9 +60,10 @@ class WorkerRuntime:
                 flags,
                 device=settings.device,
                 dtype=settings.dtype,
+                quantize=settings.quantize,
                 config=EngineConfig(num_slots=slots),
             )
-        return cls(streams, flags, database, settings.data_dir / "jobs", host)
+        return cls(streams, flags, database, settings.results_dir, host)
 
     def generate(self, request: GenerationRequest) -> Generation:
         if self.host is None:

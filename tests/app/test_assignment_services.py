@@ -8,8 +8,15 @@ import pytest
 
 from app.db import Database
 from app.models import User
-from app.services import classes
-from app.services.assignments import class_assignments, create_assignment, student_assignments
+from app.services import authoring, classes, curriculum, tutoring
+from app.services.assignments import (
+    class_assignments,
+    class_report,
+    create_assignment,
+    create_problem_set,
+    student_assignments,
+)
+from app.services.curriculum import AssignmentComplete, next_problem
 from app.services.errors import InvalidInput, NotFound, PermissionDenied
 
 DUE = datetime(2030, 1, 31, 23, 59, tzinfo=UTC)
@@ -73,3 +80,74 @@ def test_bad_assignments_are_refused_in_words(db: Database, ids: dict, changes: 
     with pytest.raises(InvalidInput, match=message):
         _set(db, ids, **changes)
     assert class_assignments(db, teacher_id=ids["tess"], class_id=ids["algebra"]) == []
+
+
+def _work_through(db: Database, student_id: int, assignment_id: int, problems: int) -> list[int]:
+    """Give up on ``problems`` problems, each in a fresh session (as after a reload); their ids in order."""
+    served = []
+    for _ in range(problems):
+        session = tutoring.start_session(db, user_id=student_id, assignment_id=assignment_id).id
+        view = next_problem(db, session_id=session, user_id=student_id)
+        again = next_problem(db, session_id=tutoring.start_session(db, user_id=student_id,
+                                                                   assignment_id=assignment_id).id,
+                             user_id=student_id)
+        assert again.attempt_id == view.attempt_id  # an unfinished problem is resumed, never skipped
+        tutoring.finish_problem(db, attempt_id=view.attempt_id, user_id=student_id)
+        served.append(view.problem_id)
+    return served
+
+
+def test_an_assignment_counts_up_never_repeats_and_ends(db: Database, ids: dict[str, int]) -> None:
+    assignment = _set(db, ids, difficulty=1, problem_count=5)
+    assert student_assignments(db, student_id=ids["ada"])[0].progress.counter == "1 of 5"
+    served = _work_through(db, ids["ada"], assignment, 2)
+    assert student_assignments(db, student_id=ids["ada"])[0].progress.counter == "3 of 5"
+    served += _work_through(db, ids["ada"], assignment, 3)
+    assert len(set(served)) == 5
+    session = tutoring.start_session(db, user_id=ids["ada"], assignment_id=assignment).id
+    with pytest.raises(AssignmentComplete, match="You finished “Week 1”: 0 of 5 solved"):
+        next_problem(db, session_id=session, user_id=ids["ada"])
+    mine = student_assignments(db, student_id=ids["ada"])
+    assert mine[0].progress.complete and mine[0].progress.counter == "5 of 5 done"
+
+
+def test_open_assignments_come_first(db: Database, ids: dict[str, int]) -> None:
+    done = _set(db, ids, title="Done", problem_count=1, due_at=DUE)
+    _set(db, ids, title="Open")
+    _work_through(db, ids["ada"], done, 1)
+    assert [a.title for a in student_assignments(db, student_id=ids["ada"])] == ["Open", "Done"]
+
+
+def _authored(db: Database, author: int, answer: str) -> int:
+    return authoring.add_problem(db, author_id=author, skill_id="linear_two_step", difficulty=2,
+                                 kind="solve", prompt="Solve for x.", start=f"x + 1 = {answer} + 1",
+                                 answer=f"x = {answer}")
+
+
+def test_a_problem_set_serves_its_problems_in_order_once(db: Database, ids: dict[str, int]) -> None:
+    curriculum.sync_skills(db)
+    chosen = [_authored(db, ids["tess"], str(n)) for n in (3, 1, 2)]
+    info = create_problem_set(db, teacher_id=ids["tess"], class_id=ids["algebra"], title="My set",
+                              problem_ids=chosen, due_at=DUE)
+    assert info.problem_set and info.problem_count == 3
+    assert _work_through(db, ids["ada"], info.id, 3) == chosen
+    with pytest.raises(InvalidInput, match="each problem once"):
+        create_problem_set(db, teacher_id=ids["tess"], class_id=ids["algebra"], title="Twice",
+                           problem_ids=[chosen[0], chosen[0]], due_at=None)
+    theirs = _authored(db, ids["tom"], "5")
+    with pytest.raises(NotFound, match=f"no problem with id {theirs} among yours"):
+        create_problem_set(db, teacher_id=ids["tess"], class_id=ids["algebra"], title="Theirs",
+                           problem_ids=[theirs], due_at=None)
+
+
+def test_teachers_see_completion_and_scores(db: Database, ids: dict[str, int]) -> None:
+    classes.enroll_student(db, class_id=ids["algebra"], student_id=ids["bob"])
+    assignment = _set(db, ids, problem_count=2)
+    _work_through(db, ids["ada"], assignment, 2)
+    _work_through(db, ids["bob"], assignment, 1)
+    [report] = class_report(db, teacher_id=ids["tess"], class_id=ids["algebra"])
+    assert report.completed == 1 and report.mean_score == 0.0
+    assert [(r.username, r.progress.counter) for r in report.students] == [("ada", "2 of 2 done"),
+                                                                          ("bob", "2 of 2")]
+    with pytest.raises(PermissionDenied):
+        class_report(db, teacher_id=ids["tom"], class_id=ids["algebra"])

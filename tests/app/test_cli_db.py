@@ -58,3 +58,15 @@ def test_import_roster_refuses_a_file_that_is_not_utf8(runner: CliRunner, tmp_pa
     result = runner.invoke(main, ["users", "import-roster", "1", str(roster)])
     assert result.exit_code == 1
     assert "not UTF-8 text" in result.output and "Traceback" not in result.output
+
+
+def test_users_reset_password(runner: CliRunner) -> None:
+    runner.invoke(main, ["users", "create", "--username", "grace", "--password", "hopper1906"])
+    reset = runner.invoke(main, ["users", "reset-password", "Grace"])
+    assert reset.exit_code == 0, reset.output
+    password = reset.output.split("new password: ")[1].split(" ")[0]
+    assert password.count("-") == 4
+    chosen = runner.invoke(main, ["users", "reset-password", "grace", "--password", "cobol-1959"])
+    assert chosen.exit_code == 0 and "the password you gave" in chosen.output
+    missing = runner.invoke(main, ["users", "reset-password", "nobody"])
+    assert missing.exit_code == 1 and "no user called 'nobody'" in missing.output

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, inspect, text
 
 from app.db import Database
 from app.models import Base
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
 def _tables(database: Database) -> set[str]:
@@ -38,3 +42,50 @@ def test_upgrade_twice_is_harmless(db: Database) -> None:
     revision = db.current_revision()
     db.upgrade()
     assert db.current_revision() == revision
+
+
+# (skill, attempt, evidence), oldest first. fractions: failed, solved, solved after a hint, then two
+# unaided: a run of 2. radicals: solved after a wrong step, then three unaided: a run of 3.
+HISTORY = [
+    ("fractions", 1, "problem_failed"), ("fractions", 2, "step_correct"), ("fractions", 2, "problem_solved"),
+    ("fractions", 3, "hint"), ("radicals", 4, "step_wrong"), ("fractions", 3, "problem_solved"),
+    ("radicals", 4, "problem_solved"), ("fractions", 5, "problem_solved"), ("radicals", 6, "problem_solved"),
+    ("fractions", 7, "problem_solved"), ("radicals", 8, "problem_solved"), ("radicals", 9, "problem_solved"),
+]
+
+
+def _rows_before_0002() -> dict[str, list[dict]]:
+    skills = ["fractions", "radicals"]
+    attempts = sorted({(attempt, skill) for skill, attempt, _ in HISTORY})
+    return {
+        "skills": [dict(id=s, name=s, description="", position=i, prerequisites=[])
+                   for i, s in enumerate(skills)],
+        "users": [dict(id=1, username="ada", display_name="", role="student", password_hash="-",
+                       is_active=True, created_at=NOW)],
+        "problems": [dict(id=i, skill_id=s, difficulty=1, seed=None, source="authored", kind="simplify",
+                          prompt="", latex="", start="1", answer="1", author_id=None, created_at=NOW)
+                     for i, s in enumerate(skills)],
+        "tutoring_sessions": [dict(id=1, user_id=1, assignment_id=None, ended_at=None, created_at=NOW)],
+        "attempts": [dict(id=a, session_id=1, user_id=1, problem_id=skills.index(s), status="solved",
+                          current_state="1", step_count=1, hint_count=0, solution_revealed_at=None,
+                          finished_at=NOW, created_at=NOW) for a, s in attempts],
+        "skill_mastery": [dict(user_id=1, skill_id=s, p_mastery=0.9, ability=900.0, problems_finished=5,
+                               updates=6, updated_at=NOW) for s in skills],
+        "mastery_events": [dict(id=i, user_id=1, skill_id=s, attempt_id=a, evidence=kind,
+                                hint_level=1 if kind == "hint" else None, p_mastery=0.5, ability=900.0,
+                                created_at=NOW) for i, (s, a, kind) in enumerate(HISTORY, start=1)],
+    }
+
+
+def test_the_run_of_unaided_solves_is_filled_in_from_the_history(empty_db: Database) -> None:
+    """Learners keep the run they already have when revision 0002 adds it (no mastery lost on upgrade)."""
+    empty_db.upgrade("0001")
+    with empty_db.engine.begin() as connection:
+        tables = MetaData()
+        tables.reflect(connection)
+        for name, values in _rows_before_0002().items():
+            connection.execute(tables.tables[name].insert(), values)
+    empty_db.upgrade()
+    with empty_db.engine.connect() as connection:
+        runs = dict(connection.execute(text("SELECT skill_id, solved_in_a_row FROM skill_mastery")).all())
+    assert runs == {"fractions": 2, "radicals": 3}

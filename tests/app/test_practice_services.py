@@ -15,7 +15,7 @@ from app.services.tutoring import ProblemView
 from tutor import learner
 from tutor.problems import SKILLS, generate_problem
 
-MASTERED = {"p_mastery": 0.99, "ability": learner.MASTERY_RATING + 100}
+MASTERED = {"p_mastery": 0.99, "ability": learner.MASTERY_RATING + 100, "solved_in_a_row": 5}
 
 
 @dataclass(frozen=True)
@@ -156,21 +156,44 @@ def test_an_unknown_skill_is_refused_by_name(db: Database, people: People, skill
 
 def test_hints_climb_the_ladder_are_stored_and_count_as_evidence(db: Database, people: People) -> None:
     view = _authored(db, people)
-    hints = [help.request_hint(db, attempt_id=view.attempt_id, user_id=people.student_id) for _ in range(4)]
-    assert [(h.level, h.kind) for h in hints] == [
-        (1, "nudge"), (2, "specific"), (3, "next_step"), (3, "next_step")
+    hints = [help.request_hint(db, attempt_id=view.attempt_id, user_id=people.student_id) for _ in range(3)]
+    assert [(h.level, h.kind, h.last, h.repeated) for h in hints] == [
+        (1, "nudge", False, False), (2, "specific", False, False), (3, "next_step", True, False)
     ]
-    assert "subtract 3" in hints[1].text and "2x = 4" in hints[2].text
+    assert "subtract 3" in hints[1].text and "$2 x = 4$" in hints[2].text
     with db.transaction() as session:
         stored = session.scalars(select(HintRecord).order_by(HintRecord.position)).all()
         assert [(r.position, r.level, r.text) for r in stored] == [
             (i, h.level, h.text) for i, h in enumerate(hints, start=1)
         ]
-    assert _evidence(db, people.student_id) == [("hint", 1), ("hint", 2), ("hint", 3), ("hint", 3)]
-    assert tutoring.current_problem(db, attempt_id=view.attempt_id, user_id=people.student_id).hints_used == 4
-    assert progress.progress(db, user_id=people.student_id).hints == 4
+    assert _evidence(db, people.student_id) == [("hint", 1), ("hint", 2), ("hint", 3)]
+    assert tutoring.current_problem(db, attempt_id=view.attempt_id, user_id=people.student_id).hints_used == 3
+    assert progress.progress(db, user_id=people.student_id).hints == 3
     skill = progress.progress(db, user_id=people.student_id).skills[0]
     assert skill.p_mastery < learner.params_for("linear_two_step").p_init  # hints lower the estimate
+
+
+def test_hint_spam_at_the_last_rung_counts_once(db: Database, people: People) -> None:
+    view = _authored(db, people)
+    clicks = [help.request_hint(db, attempt_id=view.attempt_id, user_id=people.student_id) for _ in range(6)]
+    assert [(h.level, h.last, h.repeated) for h in clicks] == [
+        (1, False, False), (2, False, False), (3, True, False), *[(3, True, True)] * 3
+    ]
+    assert len({h.text for h in clicks[2:]}) == 1  # the same next step, shown again
+    assert _evidence(db, people.student_id) == [("hint", 1), ("hint", 2), ("hint", 3)]
+    assert tutoring.current_problem(db, attempt_id=view.attempt_id, user_id=people.student_id).hints_used == 3
+    assert progress.progress(db, user_id=people.student_id).hints == 3
+    after_three = progress.progress(db, user_id=people.student_id).skills[0].p_mastery
+    with db.transaction() as session:
+        assert session.scalars(select(HintRecord.position)).all() == [1, 2, 3]
+
+    # A new line is a new next step: that hint is new help, shown and counted once.
+    assert _step(db, people, view.attempt_id, "2x = 4", "r1").accepted
+    fresh = [help.request_hint(db, attempt_id=view.attempt_id, user_id=people.student_id) for _ in range(2)]
+    assert [(h.level, h.repeated) for h in fresh] == [(3, False), (3, True)] and "x = 2" in fresh[0].text
+    assert _evidence(db, people.student_id)[-1] == ("hint", 3)
+    assert len(_evidence(db, people.student_id)) == 5  # 3 hints, the step, the new hint
+    assert progress.progress(db, user_id=people.student_id).skills[0].p_mastery <= after_three
 
 
 def test_hints_follow_the_learners_own_line(db: Database, people: People) -> None:

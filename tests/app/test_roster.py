@@ -9,7 +9,7 @@ import pytest
 
 from app.db import Database
 from app.roster import RosterError, export_gradebook, import_roster
-from app.services import classes, users
+from app.services import assignments, classes, curriculum, tutoring, users
 from app.services.errors import NotFound
 
 
@@ -73,3 +73,19 @@ def test_gradebook_lists_every_student(db: Database, class_id: int) -> None:
     assert [r["username"] for r in rows] == ["ada", "bob"]
     assert rows[0]["display_name"] == "'=HYPERLINK()"  # never a live formula in a spreadsheet
     assert rows[1]["problems_started"] == "0" and rows[1]["hints"] == "0"
+
+
+def test_gradebook_gives_each_assignments_completion_and_score(db: Database, class_id: int) -> None:
+    import_roster(db, class_id=class_id, csv_text="username\nada\nbob\n")
+    teacher = users.authenticate(db, username="teach", password="password1").id
+    week = assignments.create_assignment(db, teacher_id=teacher, class_id=class_id, title="=Week 1",
+                                         skill_id="linear_two_step", difficulty=1, problem_count=2,
+                                         due_at=None)
+    student = next(s.id for s in classes.class_students(db, class_id=class_id) if s.username == "ada")
+    session = tutoring.start_session(db, user_id=student, assignment_id=week.id).id
+    view = curriculum.next_problem(db, session_id=session, user_id=student)
+    tutoring.finish_problem(db, attempt_id=view.attempt_id, user_id=student)
+    rows = list(csv.DictReader(io.StringIO(export_gradebook(db, class_id=class_id))))
+    finished, score = f"'=Week 1 (#{week.id}):finished of 2", f"'=Week 1 (#{week.id}):score"
+    assert [(r["username"], r[finished], r[score]) for r in rows] == [("ada", "1", "0.000"),
+                                                                      ("bob", "0", "0.000")]

@@ -92,7 +92,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     database.dispose()
 
     port = _free_port()
-    env = {**os.environ, "FLASHTUTOR_DATA_DIR": str(data_dir), "FLASHTUTOR_MODEL_REQUESTS_PER_MINUTE": "100"}
+    env = {**os.environ, "FLASHTUTOR_DATA_DIR": str(data_dir), "FLASHTUTOR_MODEL_REQUESTS_PER_MINUTE": "100",
+           "FLASHTUTOR_DASHBOARD_REFRESH_SECONDS": "3", "FLASHTUTOR_TIMEZONE": "Europe/Berlin"}  # fmt: skip
     env.pop("FLASHTUTOR_DATABASE_URL", None)
     env.pop("FLASHTUTOR_BROKER_URL", None)
     log = data_dir / "server.log"
@@ -136,18 +137,29 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def new_page(browser, server: Server):
-    """Open pages in fresh browser contexts (separate cookies), desktop size unless told otherwise."""
+    """Open pages in fresh browser contexts (separate cookies), desktop size unless told otherwise.
+
+    Every page is watched for Content-Security-Policy violations: the test fails on any, so a policy
+    that blocks something a page needs (or a page that starts needing more) shows up here.
+    """
     contexts = []
+    violations: list[str] = []
+
+    def watch(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
 
     def open_page(width: int = 1280, height: int = 900):
         context = browser.new_context(viewport={"width": width, "height": height}, base_url=server.url)
         context.set_default_timeout(20_000)
+        context.on("console", watch)
         contexts.append(context)
         return context.new_page()
 
     yield open_page
     for context in contexts:
         context.close()
+    assert violations == [], "the Content-Security-Policy blocked something:\n" + "\n".join(violations)
 
 
 @pytest.fixture

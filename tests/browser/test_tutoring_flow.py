@@ -89,10 +89,13 @@ def test_student_solves_a_two_step_equation(server, new_page, sign_in, screensho
     page.get_by_role("button", name="Explain my last step").click()
     chat = page.locator("#tutor-chat")
     expect(chat).to_contain_text("lost the solution")  # the checker's explanation of the wrong step
-    expect(chat).to_contain_text("FLASHTUTOR_MODEL_PATH")  # and how to enable the model
+    expect(chat).to_contain_text("The AI tutor isn't switched on")  # in a student's words
+    expect(chat).not_to_contain_text("FLASHTUTOR_MODEL_PATH")  # settings are for admins
     page.get_by_label("Your question").fill("What should I do first?")
     page.get_by_role("button", name="Ask", exact=True).click()
     expect(chat).to_contain_text("Meanwhile, a hint")
+    expect(chat).to_contain_text("What should I do first?")
+    expect(chat).to_contain_text("lost the solution")  # the server kept the conversation so far
     screenshot(page, "02b-student-tutor-chat")
     before = mastery_shown(page, "two.step", solved=0)
 
@@ -176,7 +179,7 @@ def test_teacher_sees_the_attempt(server, new_page, sign_in, screenshot, tmp_pat
     expect(invitations).to_contain_text("bea")
     screenshot(page, "09b-teacher-roster")
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download gradebook (CSV)").click()
+        page.get_by_role("link", name="Download gradebook (CSV)").click()
     gradebook = Path(download.value.path()).read_text()
     assert gradebook.startswith("username,") and "\nada," in gradebook
 
@@ -191,6 +194,16 @@ def test_student_cannot_open_the_teacher_page(server, new_page, sign_in) -> None
     sign_in(page, "ada")
     response = page.goto("/teacher/")
     assert response is not None and response.status == 403
+
+
+def test_sign_out_is_a_button_that_ends_the_session(server, new_page, sign_in) -> None:
+    page = new_page()
+    sign_in(page, "ada")
+    expect(page.locator(".ft-user")).to_contain_text("Ada")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/login$"))
+    page.goto("/student/")
+    expect(page).to_have_url(re.compile(r"/login\?next=/student/"))
 
 
 def test_admin_grades_a_batch(server, new_page, sign_in, screenshot, tmp_path) -> None:
@@ -212,7 +225,7 @@ def test_admin_grades_a_batch(server, new_page, sign_in, screenshot, tmp_path) -
     expect(job).to_contain_text("2 correct")
     screenshot(page, "10-admin-batch")
     with page.expect_download() as download:
-        page.get_by_role("button", name=re.compile("Download results")).click()
+        page.get_by_role("link", name=re.compile("Download results")).click()
     page.get_by_role("tab", name="Workers").click()
     expect(page.locator("#workers-note")).to_contain_text("No model worker is running")
     results = [json.loads(line) for line in Path(download.value.path()).read_text().splitlines()]

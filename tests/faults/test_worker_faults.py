@@ -38,7 +38,7 @@ def test_redis_restart_gives_a_clear_message_then_the_model_comes_back(
     refused = client.post("/v1/completions", headers=ada, json=COMPLETION)
     assert refused.status_code == 503, refused.text
     assert "try again" in refused.json()["error"]["message"]
-    assert "unknown" in str(client.get("/ready").json()["model_workers"])
+    assert client.get("/ready").json() == {"status": "ok"}  # the web side still serves the symbolic tutor
     session = client.post("/api/sessions", headers=ada, json={}).json()  # the symbolic tutor carries on
     attempt_id = client.post(f"/api/sessions/{session['id']}/next", headers=ada).json()["attempt_id"]
     assert client.post(f"/api/attempts/{attempt_id}/hint", headers=ada).status_code == 200

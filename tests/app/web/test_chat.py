@@ -13,13 +13,14 @@ def checked(text: str, notice: str | None = None) -> TutorReply:
     return TutorReply(render(lines), lines, "model", notice)
 
 
-def test_tokens_are_shown_as_they_come_while_the_reply_streams() -> None:
-    assert chat_text(ReplyDraft("<think>2x = 9", "req-1")) == "<think>2x = 9"
+def test_a_draft_shows_what_the_gate_released() -> None:
+    assert chat_text(ReplyDraft("First: $2x = 8$ ✓", "req-1", trace="2x = 9")) == "First: $2x = 8$ ✓"
 
 
-def test_the_finished_reply_keeps_the_reasoning_collapsible_and_shows_only_checked_math() -> None:
-    shown = chat_text(ReplyDraft(RAW, None, checked(RAW)))
-    assert shown == f"<think>2x = 9? no</think>\n\nFirst: $2x = 8$ ✓\n{HIDDEN_NOTE}"
+def test_the_finished_reply_shows_only_checked_math_and_never_the_reasoning() -> None:
+    shown = chat_text(ReplyDraft("", None, checked(RAW), trace="2x = 9? no"))
+    assert shown == f"First: $2x = 8$ ✓\n{HIDDEN_NOTE}"
+    assert "think" not in shown and "2x = 9" not in shown
 
 
 def test_the_solvers_answer_says_why_the_model_did_not_answer() -> None:
@@ -29,5 +30,5 @@ def test_the_solvers_answer_says_why_the_model_did_not_answer() -> None:
 
 
 def test_an_empty_answer_is_named_not_left_blank() -> None:
-    shown = chat_text(ReplyDraft("<think>hmm</think>", None, checked("")))
-    assert shown == f"<think>hmm</think>\n\n{NO_ANSWER}"
+    shown = chat_text(ReplyDraft("", None, checked("<think>hmm</think>")))
+    assert shown == NO_ANSWER

@@ -1,4 +1,4 @@
-"""Hints over the JSON API: the ladder climbs and stops at the top, and only the learner may ask."""
+"""Hints over the JSON API: the ladder climbs, says where it ends, and only the learner may ask."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ def test_hints_climb_the_ladder_and_are_stored(world) -> None:
     url = f"/api/attempts/{problem['attempt_id']}/hint"
     hints = [world.client.post(url, headers=ada) for _ in range(4)]
     assert all(h.status_code == 200 for h in hints), [h.text for h in hints]
-    assert [h.json()["level"] for h in hints] == [1, 2, 3, 3]
-    assert all(h.json()["text"] for h in hints)
+    assert [(h.json()["level"], h.json()["last"], h.json()["repeated"]) for h in hints] == [
+        (1, False, False), (2, False, False), (3, True, False), (3, True, True)
+    ]
+    assert all(h.json()["text"] for h in hints) and hints[3].json()["text"] == hints[2].json()["text"]
     detail = world.client.get(f"/api/attempts/{problem['attempt_id']}", headers=ada).json()
-    assert detail["summary"]["hints"] == 4
-    assert detail["hints"] == [h.json()["text"] for h in hints]
+    assert detail["summary"]["hints"] == 3  # the repeated last rung is not counted again
+    assert detail["hints"] == [h.json()["text"] for h in hints[:3]]
 
 
 def test_a_hint_for_someone_elses_attempt_or_a_finished_one_is_refused(world) -> None:

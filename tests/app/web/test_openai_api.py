@@ -71,6 +71,10 @@ def test_models_lists_the_hosted_model(model_world) -> None:
     assert [m.id for m in openai_client(model_world).models.list()] == ["phi-4-mini-flash-reasoning"]
 
 
+def test_models_lists_nothing_when_no_model_is_served(world) -> None:
+    assert list(openai_client(world).models.list()) == []
+
+
 def test_without_a_model_the_client_is_told_how_to_enable_it(world) -> None:
     with pytest.raises(openai.APIStatusError) as caught:
         openai_client(world).chat.completions.create(model="phi-4-mini-flash-reasoning", messages=MESSAGES)
@@ -85,16 +89,20 @@ def test_a_bad_token_is_refused(world) -> None:
         )
 
 
-def test_malformed_requests_are_refused_clearly(world) -> None:
+def test_malformed_requests_are_refused_clearly_in_openais_error_shape(world) -> None:
     headers = world.as_user("ada")
     empty = world.client.post("/v1/chat/completions", headers=headers, json={"messages": []})
-    assert empty.status_code == 422
+    assert empty.status_code == 400
+    assert empty.json()["error"]["type"] == "invalid_request_error"
+    assert empty.json()["error"]["param"] == "messages"
     text_prompt = world.client.post("/v1/completions", headers=headers, json={"prompt": "hello"})
-    assert text_prompt.status_code == 422 and "prompt" in text_prompt.text
+    assert text_prompt.status_code == 400 and "prompt" in text_prompt.json()["error"]["message"]
     role = world.client.post(
         "/v1/chat/completions", headers=headers, json={"messages": [{"role": "wizard", "content": "hi"}]}
     )
-    assert role.status_code == 422 and "role" in role.text
+    assert role.status_code == 400 and "role" in role.json()["error"]["message"]
+    with pytest.raises(openai.BadRequestError, match="messages"):  # the official client reads it
+        openai_client(world).chat.completions.create(model="phi-4-mini-flash-reasoning", messages=[])
 
 
 def test_model_requests_are_rate_limited_per_user(make_world) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from app.services.web_queries import ErrorPattern, TimelinePoint
-from app.web.ui.teacher_views import errors_frame, timeline_frame
+from app.web.ui.teacher_views import errors_frame, parse_due_date, timeline_frame
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -23,10 +24,48 @@ def test_the_timeline_numbers_each_learners_practice_per_skill() -> None:
         "ada · Two-step equations", "bob · Two-step equations", "ada · Two-step equations",
         "ada · Fraction arithmetic",
     ]
-    assert frame["time (UTC)"].tolist()[2] == "2026-11-25 09:00"
+    assert frame["time"].tolist()[2] == "2026-11-25 09:00 (UTC)"
+    school = timeline_frame(points, ZoneInfo("Europe/Berlin"))
+    assert school["time"].tolist()[2] == "2026-11-25 10:00 (Europe/Berlin)"  # shown in the school's zone
 
 
 def test_common_errors_name_the_skill_and_say_what_the_verdict_means() -> None:
     frame = errors_frame([ErrorPattern("linear_two_step", "invalid", "This step lost x = 2.", 3, "2x = 5")])
     row = ["Two-step equations", "not right", "This step lost x = 2.", 3, "2x = 5"]
     assert frame.values.tolist() == [row]
+
+
+def test_a_due_date_ends_at_midnight_in_the_schools_zone() -> None:
+    due = parse_due_date("2026-12-01", ZoneInfo("America/New_York"))
+    assert due.isoformat() == "2026-12-02T04:59:00+00:00"  # 23:59 in New York, stored in UTC
+    assert parse_due_date("2026-12-01").isoformat() == "2026-12-01T23:59:00+00:00"
+
+
+def test_a_zone_that_does_not_exist_is_a_clear_settings_error(tmp_path) -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from app.settings import Settings
+
+    with pytest.raises(ValidationError, match="not a time zone name"):
+        Settings(data_dir=tmp_path, timezone="Mars/Olympus")
+    assert Settings(data_dir=tmp_path, timezone="Europe/London").school_zone.key == "Europe/London"
+
+
+def test_the_assignments_table_gives_completion_and_average_score() -> None:
+    from app.services.assignments import AssignmentInfo, AssignmentReport, StudentResult
+    from app.web.ui.teacher_views import assignments_frame
+    from tutor.assignment_progress import AssignmentProgress
+
+    quiz = AssignmentInfo(3, "Algebra 1", "Quiz", "linear_two_step", 2, None, problem_set=True)
+    students = [StudentResult(1, "ada", "Ada", AssignmentProgress(2, 2, 1)),
+                StudentResult(2, "bob", "Bob", AssignmentProgress(2, 1, 1))]
+    frame = assignments_frame([AssignmentReport(quiz, students)])
+    assert frame.values.tolist() == [["Quiz", "problem set", 2, "", "1 of 2 students", "50%"]]
+
+
+def test_the_problem_editor_previews_the_math_and_names_what_is_not_math_yet() -> None:
+    from app.web.ui.teacher_problems import draft_preview
+
+    assert draft_preview("Solve.", "2x+3=11", "x=4") == "Solve.\n\n$$2 x + 3 = 11$$\n\nAnswer: $$x = 4$$"
+    assert "not readable math yet" in draft_preview("Solve.", "2x+", "")

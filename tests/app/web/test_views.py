@@ -6,12 +6,19 @@ from datetime import UTC, datetime
 
 import pytest
 
+from app.services.help import HintView
 from app.services.progress import Progress, SkillProgress
 from app.services.tutoring import StepResult
 from app.services.web_queries import AttemptDetail, AttemptSummary, StepLine
 from app.web.ui.progress_view import mastery_table, stats_markdown
 from app.web.ui.student import state_before_last_step
-from app.web.ui.views import attempt_markdown, feedback_markdown, preview_markdown, step_markdown
+from app.web.ui.views import (
+    attempt_markdown,
+    feedback_markdown,
+    hints_markdown,
+    preview_markdown,
+    step_markdown,
+)
 
 
 def summary(status: str, username: str = "ada") -> AttemptSummary:
@@ -25,6 +32,25 @@ def summary(status: str, username: str = "ada") -> AttemptSummary:
 )
 def test_preview_shows_what_was_understood_as_math(typed: str, shown: str) -> None:
     assert preview_markdown(typed) == f"I read: $${shown}$$"
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [("42 + 8", "42 + 8"), ("sqrt(20)", r"\sqrt{20}"), ("x^3·x^3", "x^{3} x^{3}"), ("6/6", r"\frac{6}{6}")],
+)
+def test_preview_never_works_anything_out(typed: str, shown: str) -> None:
+    """Issue 13 §5: a preview that showed 50 for 42 + 8 gave the answer away."""
+    assert preview_markdown(typed) == f"I read: $${shown}$$"
+
+
+def test_worked_so_far_and_the_teachers_drill_down_show_each_line_as_typed() -> None:
+    steps = [
+        StepLine(1, "6/6", "equivalent", "Correct", True, False),
+        StepLine(2, "42 + 8", "invalid", "", False, False),
+    ]
+    assert step_markdown(steps[0]).startswith(r"1. $\frac{6}{6}$ <span class='ft-ok'>✓")
+    text = attempt_markdown(AttemptDetail(summary("in_progress"), "x", steps, []))
+    assert r"$\frac{6}{6}$" in text and "$42 + 8$" in text and "$1$" not in text and "$50$" not in text
 
 
 @pytest.mark.parametrize("typed", ["2x = = 8", "((", "x +* 3", "<script>alert(1)</script>"])
@@ -72,7 +98,9 @@ def test_the_streak_counts_solved_problems_in_a_row_ignoring_the_open_one() -> N
     assert "**2** solved in a row" in stats_markdown(mine, recent)
     assert "9 steps · 1 hint · 1 skill mastered" in stats_markdown(mine, recent)  # nouns agree with counts
     table = mastery_table(mine)
-    assert "Fraction &lt;arithmetic&gt;" in table and "86%" in table and "mastered" in table
+    assert "Fraction &lt;arithmetic&gt;" in table and "86%" in table and "✓ mastered" in table
+    almost = SkillProgress("radicals", "Radicals", 0.97, 1350.0, 6, False, 5, solved_in_a_row=2)
+    assert "2 of 3 solved in a row without help" in mastery_table(Progress(1, 6, 5, 9, 0, [almost]))
 
 
 @pytest.mark.parametrize(
@@ -90,3 +118,38 @@ def test_feedback_says_what_to_do_next_without_repeating_the_steps_message(
     result = StepResult(1, 1, 1, "x = 2", verdict, "The verifier's own words.", accepted, solved, False)
     shown = feedback_markdown(result)
     assert says in shown and "verifier's own words" not in shown  # already on the step's line
+
+
+def test_the_hint_list_says_when_the_ladder_has_ended() -> None:
+    given = ["Aim for x alone.", "Next, subtract 3.", "Subtract 3 from both sides: 2x = 4"]
+    climbing = hints_markdown(given[:2], HintView(1, 2, "specific", given[1], last=False, repeated=False))
+    assert climbing == "**Hint 1.** Aim for x alone.\n\n**Hint 2.** Next, subtract 3."
+    top = hints_markdown(given, HintView(1, 3, "next_step", given[2], last=True, repeated=False))
+    assert top.count("**Hint") == 3 and "last hint for this line" in top and "not given or counted" not in top
+    again = hints_markdown(given, HintView(1, 3, "next_step", given[2], last=True, repeated=True))
+    assert again.count("**Hint") == 3 and "not given or counted again" in again
+
+
+def test_tables_are_plain_html_with_every_cell_escaped_and_a_sentence_when_empty() -> None:
+    import pandas as pd
+
+    from app.web.ui.views import frame_html
+
+    table = frame_html(pd.DataFrame([["<b>ada</b>", 3]], columns=["who", "steps"]), caption="Work", empty="-")
+    assert "<caption>Work</caption>" in table and "<th scope='col'>who</th>" in table
+    assert "&lt;b&gt;ada&lt;/b&gt;" in table and "<b>" not in table
+    empty = frame_html(pd.DataFrame(columns=["who"]), caption="Work", empty="No work yet.")
+    assert empty == "<p class='ft-empty'>No work yet.</p>"  # never an empty grid headed "1 2 3"
+
+
+def test_the_problem_is_shown_once_words_then_typeset_math() -> None:
+    from app.services.tutoring import ProblemView
+    from app.web.ui.views import problem_markdown
+
+    view = ProblemView(1, 1, "linear_two_step", 1, "solve", "Solve for x: 3x - 4 = 11", "3 x - 4 = 11",
+                       "3x - 4 = 11", "in_progress", 0, 0, start="3x - 4 = 11")  # fmt: skip
+    shown = problem_markdown(view)
+    assert "Solve for x:\n\n$$3 x - 4 = 11$$" in shown and shown.count("11") == 1
+    prose = ProblemView(1, 1, "linear_two_step", 1, "solve", "A shop sells pens for $3 each.", "3p = 12",
+                        "3p = 12", "in_progress", 0, 0, start="3p = 12")  # fmt: skip
+    assert "A shop sells pens for $3 each." in problem_markdown(prose)  # a word problem keeps its words

@@ -105,7 +105,7 @@ def test_the_embedded_worker_evaluates_the_tiny_model_end_to_end(
         assert record.status == "done" and record.prompt_tokens > 0
         assert 1 <= record.output_tokens <= MAX_TOKENS
         assert PROBLEMS[item.item_index // SAMPLES]["problem"] in json.loads(record.prompt)[1]["content"]
-        verdict = "no_answer" if item.submitted is None else ("correct" if item.correct else "incorrect")
+        verdict = "correct" if item.correct else ("no_answer" if item.submitted is None else "incorrect")
         assert record.verification == verdict
 
     assert progress.score == pass_at_1(items, SAMPLES)
@@ -192,6 +192,26 @@ def test_pass_at_1_averages_each_problems_share_of_correct_samples(db, tmp_path)
     assert [verdicts[item.model_request_id].verification for item in items] == [
         "correct", "correct", "correct", "incorrect", "incorrect", "no_answer",
     ]  # fmt: skip
+
+
+def test_an_output_that_cannot_be_graded_in_time_needs_review(db, tmp_path):
+    """A factorial tower never finishes: after a second try the item is kept for review, never "incorrect"."""
+
+    def endless_answer(request: GenerationRequest) -> Generation:
+        text = "It is \\boxed{10!!!!!!}." if request.seed == 0 else "It is \\boxed{2}."
+        return Generation(request.request_id, text, "done", 40, len(text), 5)
+
+    job_id = assessment.create_evaluation_job(db, write_problems(tmp_path / "math500.jsonl"), samples=1)
+    progress = assessment.run_job(
+        db, job_id, generate=endless_answer, flags=MemoryFlags(), owner="w", results_dir=tmp_path, parallel=1
+    )
+    assert (progress.status, progress.done, progress.correct) == ("done", 3, 0)
+    items = stored_items(db, job_id)
+    verdicts = model_requests(db)
+    assert [verdicts[item.model_request_id].verification for item in items] == [
+        "needs_review", "incorrect", "incorrect",
+    ]  # fmt: skip
+    assert [item.correct for item in items] == [None, False, False]
 
 
 def test_the_evaluate_command_runs_the_tiny_model_and_reports_the_score(

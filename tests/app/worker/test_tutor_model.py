@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
+from app.services.reply_gate import CHECKING_NOTE, THINKING_NOTE
 from app.services.tutor_model import (
     FLAGGED,
     HIDDEN_NOTE,
@@ -18,6 +17,7 @@ from app.services.tutor_model import (
 )
 from app.worker.client import WorkerClient
 from app.worker.flags import MemoryFlags, cancel_flag
+from app.worker.requests import WorkerHeartbeat
 from app.worker.streams import MemoryStreams, StreamEvent
 from tutor.answers import extract_answer
 from tutor.hints import hint_for
@@ -85,7 +85,7 @@ def scripted_client(chunks: list[str], *, finish: bool = True) -> WorkerClient:
     The tiny fixture model cannot read chat prompts, so this is how the token-by-token path is exercised.
     """
     streams, flags = MemoryStreams(), MemoryFlags()
-    flags.put("worker:scripted", json.dumps({"waiting": 0, "slots": 1}), 60)
+    flags.put("worker:scripted", WorkerHeartbeat("scripted", 0, 0, 1, 0.0, 0, 0).to_json(), 60)
 
     def dispatch(task: str, kwargs: dict, queue: str) -> None:
         request_id = kwargs["request"]["request_id"]
@@ -97,14 +97,33 @@ def scripted_client(chunks: list[str], *, finish: bool = True) -> WorkerClient:
     return WorkerClient(dispatch, streams, flags, read_timeout_s=5)
 
 
-def test_a_streamed_answer_grows_token_by_token_then_is_checked(problem):
-    chunks = ["<think>Subtract", " first.</think>", "First: $2x = 8$", "\nso $x = 5$"]
+def test_a_streamed_answer_hides_the_reasoning_and_releases_math_only_once_checked(problem):
+    chunks = ["<think>Subtract", " first: x = 4.</think>", "Good. First: $2x", " = 8$", "\nso $x = 5$"]
     drafts = list(TutorModel(scripted_client(chunks)).ask_stream(problem, "2x + 3 = 11", "What now?"))
-    assert [d.text for d in drafts[:-1]] == ["".join(chunks[: n + 1]) for n in range(len(chunks))]
+    shown = [d.text for d in drafts[:-1]]
+    assert [text for text in shown if text] == [  # (the moment the trace closes shows nothing yet)
+        THINKING_NOTE,
+        CHECKING_NOTE,  # "Good. First: $2x" is a line with math still being written
+        CHECKING_NOTE,
+        f"Good. First: $2x = 8$ ✓\n{CHECKING_NOTE}",
+    ]
+    assert not any("x = 4" in text or "Subtract" in text for text in shown)  # the trace never shows
+    assert drafts[1].trace == "Subtract first: x = 4."
     assert all(d.request_id and d.reply is None for d in drafts[:-1])
     final = drafts[-1]
     assert final.request_id is None and final.reply.source == "model"
-    assert final.reply.text == f"First: $2x = 8$ ✓\n{HIDDEN_NOTE}"  # same checks as ask()
+    assert final.reply.text == f"Good. First: $2x = 8$ ✓\n{HIDDEN_NOTE}"  # same checks as ask()
+    assert final.text == final.reply.text and final.trace == "Subtract first: x = 4."
+
+
+def test_prose_streams_as_it_is_written_and_a_reply_without_reasoning_is_all_reply(problem):
+    chunks = ["Think about", " what undoes +3.\n", "Then $2x = 8$\n"]
+    drafts = list(TutorModel(scripted_client(chunks)).ask_stream(problem, "2x + 3 = 11", "Help?"))
+    assert [d.text for d in drafts[:-1]] == [
+        "Think about",
+        "Think about what undoes +3.",
+        "Think about what undoes +3.\nThen $2x = 8$ ✓",
+    ]
 
 
 def test_stopping_a_streamed_answer_cancels_the_generation(problem):
@@ -125,3 +144,11 @@ def test_a_streamed_answer_without_a_model_is_the_solvers_with_the_reason(embedd
     *_, failed = TutorModel(embedded, max_tokens=16).ask_stream(problem, problem.start, question)
     assert failed.reply.source == "solver" and failed.request_id is None
     assert "could not answer" in failed.reply.notice and "vocabulary" in failed.reply.notice
+
+
+def test_learners_are_told_in_their_words_and_admins_get_the_details(problem):
+    from app.services.tutor_model import LEARNER_NO_MODEL
+
+    learner = TutorModel(None, for_learners=True).hint(problem, problem.start)
+    assert learner.notice == LEARNER_NO_MODEL and "FLASHTUTOR" not in learner.notice
+    assert "FLASHTUTOR_MODEL_PATH" in TutorModel(None).hint(problem, problem.start).notice

@@ -95,8 +95,8 @@ def test_thirty_two_simultaneous_requests_complete_and_share_decode_steps(client
     for reader in readers:
         reader.join(timeout=120)
     assert len(finished) == 32 and set(finished.values()) <= {"done", "length"}
-    wait_for(lambda: max(w["peak_running"] for w in client.workers()) > 1, 5, "a heartbeat after the burst")
-    assert max(w["peak_running"] for w in client.workers()) >= 8  # one engine decoding many at once
+    wait_for(lambda: max(w.peak_running for w in client.workers()) > 1, 5, "a heartbeat after the burst")
+    assert max(w.peak_running for w in client.workers()) >= 8  # one engine decoding many at once
 
 
 def test_interactive_requests_overtake_batch_work(client):
@@ -148,7 +148,7 @@ def test_a_full_worker_refuses_more_interactive_work_with_a_clear_message(tiny_m
         threads = [threading.Thread(target=host.generate, args=(r,)) for r in busy]
         for thread in threads:
             thread.start()
-        wait_for(lambda: host.status()["in_flight"]["interactive"] == 2, 10, "both slots to be busy")
+        wait_for(lambda: host.status().in_flight["interactive"] == 2, 10, "both slots to be busy")
         refused = raw([3], 4)
         with pytest.raises(Overloaded, match="busy right now; please try again"):
             host.generate(refused)
