@@ -15,19 +15,29 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from app.db import Database
-from app.models import Attempt, Problem
+from app.models import Attempt, Problem, User
 from app.services.tutoring import tutor_problem
 from tutor.solver import solve
 
 pytestmark = pytest.mark.browser
 
 
-def solver_steps(db_url: str) -> list[str]:
-    """The solver's steps for the student's newest attempt: what a good student writes."""
+def solver_steps(db_url: str, username: str) -> list[str]:
+    """The solver's steps for the student's newest attempt: what a good student writes.
+
+    Other tests share the server, so the newest attempt overall may be another student's.
+    """
     db = Database(db_url)
     try:
         with db.transaction() as session:
-            attempt = session.scalars(select(Attempt).order_by(Attempt.id.desc()).limit(1)).one()
+            newest = (
+                select(Attempt)
+                .join(User, User.id == Attempt.user_id)
+                .where(User.username == username)
+                .order_by(Attempt.id.desc())
+                .limit(1)
+            )
+            attempt = session.scalars(newest).one()
             problem = tutor_problem(session.get_one(Problem, attempt.problem_id))
     finally:
         db.dispose()
@@ -77,7 +87,7 @@ def test_student_solves_a_two_step_equation(server, new_page, sign_in, screensho
     page.get_by_role("option", name=re.compile("^Assignment: Two-step equations")).click()
     page.get_by_role("button", name="Next problem").click()
     expect(page.locator("#problem")).to_contain_text("Two-step equations · level 1")
-    steps = solver_steps(server.db_url)
+    steps = solver_steps(server.db_url, "ada")
     assert len(steps) >= 2, steps
     screenshot(page, "01-student-problem")
 
