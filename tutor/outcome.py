@@ -67,15 +67,18 @@ def step_outcome(problem: Problem, earlier: tuple[str, ...], line: str) -> Outco
     """The outcome of ``line`` after ``earlier`` (the problem's start, then each accepted line, the last
     being the current state). Raises nothing for bad input: unreadable math is an ``unparsable`` outcome."""
     current = earlier[-1] if earlier else problem.start
+    reading = problem.conventions
     try:
-        verdict = check_step(current, line)
+        verdict = check_step(current, line, conventions=reading)
     except MathSyntaxError as error:
         return Outcome("unparsable", str(error), accepted=False, progress="none", solved=False)
     if verdict.status not in ACCEPTED:
         wrong = verdict.status == "invalid"
         diagnosis, misconception = (verdict.message, verdict.misconception) if wrong else (None, None)
         return Outcome(verdict.status, verdict.message, False, "none", False, diagnosis, None, misconception)
-    if _is_identity(parse_math(line)) and not _is_identity(parse_math(current)):
+    if _is_identity(parse_math(line, conventions=reading)) and not _is_identity(
+        parse_math(current, conventions=reading)
+    ):
         return Outcome(verdict.status, IDENTITY, accepted=False, progress="no_work", solved=False)
     if any(_same_line(line, before) for before in (problem.start, *earlier)):
         return Outcome(verdict.status, REPEAT, accepted=True, progress="no_work", solved=False)
@@ -87,16 +90,18 @@ def step_outcome(problem: Problem, earlier: tuple[str, ...], line: str) -> Outco
 def _final(problem: Problem, line: str) -> tuple[bool, str | None, str | None]:
     """(solves the problem, the answer-form rule it breaks, what to tell the learner about that)."""
     # check_answer alone would accept "2x = 4" for "x = 2" (same solutions); is_final asks for the form.
+    reading = problem.conventions
     try:
         final = is_final(problem, line)
     except StateError:  # a true line the solver has no move for, e.g. after squaring: not finished yet
         if solver_can_start(problem):
             return False, None, None
         # A teacher's problem beyond the solver: the answer checker alone decides, in the answer's shape.
-        return check_answer(line, problem.answer, form=answer_only_form(problem)).correct, None, None
+        only = check_answer(line, problem.answer, form=answer_only_form(problem), conventions=reading)
+        return only.correct, None, None
     if not final:
         return False, None, None
-    answer = check_answer(line, problem.answer, form=problem.form)
+    answer = check_answer(line, problem.answer, form=problem.form, conventions=reading)
     if answer.correct:
         return True, None, None
     if answer.form_failure:  # the right value in another form: one more step to write it as asked

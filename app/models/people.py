@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, CreatedAt, one_of
+from tutor.conventions import LOG_BASES
 
 ROLES = ("student", "teacher", "admin")
 
@@ -36,12 +37,18 @@ class LoginSession(CreatedAt, Base):
 
 
 class SchoolClass(CreatedAt, Base):
+    """A course: its teacher, and how its problems read notation (a bare ``log`` is base 10 or e)."""
+
     __tablename__ = "classes"
-    __table_args__ = (UniqueConstraint("teacher_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("teacher_id", "name"),
+        CheckConstraint(one_of("log_base", LOG_BASES), name="log_base"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     teacher_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    log_base: Mapped[str] = mapped_column(String(2), default="10", server_default="10")
 
 
 class Enrollment(CreatedAt, Base):

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from app.db import Database
 from app.models import Assignment, AssignmentProblem, Enrollment, Problem, SchoolClass, User
 from app.services.assignment_progress import progress_of
+from app.services.classes import require_teaches
 from app.services.curriculum import sync_skill
 from app.services.errors import InvalidInput, NotFound
-from app.services.web_queries import require_teaches
 from tutor.assignment_progress import AssignmentProgress
 from tutor.problems import SKILLS
 

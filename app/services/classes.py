@@ -12,6 +12,7 @@ from app.db import Database
 from app.models import Enrollment, SchoolClass, User
 from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.services.users import UserInfo, user_info
+from tutor.conventions import LOG_BASES
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,11 @@ class ClassInfo:
     id: int
     name: str
     teacher_id: int
+    log_base: str = "10"  # what a bare log means in this course's problems (tutor.conventions)
+
+
+def class_info(school_class: SchoolClass) -> ClassInfo:
+    return ClassInfo(school_class.id, school_class.name, school_class.teacher_id, school_class.log_base)
 
 
 def create_class(db: Database, *, teacher_id: int, name: str) -> ClassInfo:
@@ -36,9 +42,19 @@ def create_class(db: Database, *, teacher_id: int, name: str) -> ClassInfo:
             school_class = SchoolClass(name=name, teacher_id=teacher_id)
             session.add(school_class)
             session.flush()
-            return ClassInfo(school_class.id, school_class.name, school_class.teacher_id)
+            return class_info(school_class)
     except IntegrityError as error:
         raise Conflict(f"you already have a class called {name!r}") from error
+
+
+def require_teaches(session: Session, teacher_id: int, class_id: int) -> SchoolClass:
+    """The class, inside an open transaction; ``PermissionDenied`` unless this teacher teaches it."""
+    school_class = session.get(SchoolClass, class_id)
+    if school_class is None:
+        raise NotFound(f"there is no class with id {class_id}")
+    if school_class.teacher_id != teacher_id:
+        raise PermissionDenied("this class belongs to another teacher")
+    return school_class
 
 
 def load_class(session: Session, class_id: int) -> SchoolClass:
@@ -79,3 +95,15 @@ def class_students(db: Database, *, class_id: int) -> list[UserInfo]:
             .order_by(User.username)
         )
         return [user_info(user) for user in session.scalars(query)]
+
+
+def set_log_base(db: Database, *, teacher_id: int, class_id: int, log_base: str) -> ClassInfo:
+    """Say what a bare ``log`` means in this course: ``"10"`` (school calculators) or ``"e"`` (natural).
+
+    Checks from then on read the course's problems that way; steps already judged keep their verdicts."""
+    if log_base not in LOG_BASES:
+        raise InvalidInput(f"log base must be one of {', '.join(LOG_BASES)}, not {log_base!r}")
+    with db.transaction() as session:
+        school_class = require_teaches(session, teacher_id, class_id)
+        school_class.log_base = log_base
+        return class_info(school_class)

@@ -17,12 +17,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db import Database
-from app.models import Assignment, Attempt, Enrollment, Problem, StepRecord, TutoringSession, User
+from app.models import (
+    Assignment,
+    Attempt,
+    Enrollment,
+    Problem,
+    SchoolClass,
+    StepRecord,
+    TutoringSession,
+    User,
+)
 from app.models.base import utcnow
 from app.services.checks import checked
 from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.services.mastery import apply_evidence
 from tutor import learner
+from tutor.conventions import DEFAULT, Conventions
 from tutor.outcome import Outcome, step_outcome
 from tutor.problems.problem import Problem as TutorProblem
 
@@ -133,7 +143,8 @@ def submit_step(
             if attempt.status != "in_progress":
                 raise Conflict("this problem is already finished; ask for the next one")
             seen_steps, earlier = attempt.step_count, accepted_lines(session, attempt)
-            problem = tutor_problem(session.get_one(Problem, attempt.problem_id))
+            reading = course_conventions(session, attempt)
+            problem = tutor_problem(session.get_one(Problem, attempt.problem_id), reading)
         outcome = checked(step_outcome, problem, earlier, text, user_id=user_id)
         try:
             with db.transaction() as session:
@@ -240,10 +251,30 @@ def _check_step_input(text: str, client_request_id: str, time_taken_ms: int) -> 
         raise InvalidInput("time_taken_ms must be between 0 and 24 hours")
 
 
-def tutor_problem(problem: Problem) -> TutorProblem:
-    """The domain's view of a stored problem (authored problems have no seed; 0 stands in)."""
+def tutor_problem(problem: Problem, conventions: Conventions = DEFAULT) -> TutorProblem:
+    """The domain's view of a stored problem (authored problems have no seed; 0 stands in), read with the
+    learner's course ``conventions``."""
     return TutorProblem(problem.skill_id, problem.difficulty, problem.seed or 0, problem.kind, problem.prompt,
-                        problem.latex, problem.start, problem.answer, problem.form)
+                        problem.latex, problem.start, problem.answer, problem.form, conventions)
+
+
+def course_conventions(session: Session, attempt: Attempt) -> Conventions:
+    """How the attempt's math is read: the conventions of the class whose assignment it belongs to, else
+    of the class the learner joined last, else the defaults (a bare log is base 10)."""
+    tutoring = session.get_one(TutoringSession, attempt.session_id)
+    if tutoring.assignment_id is not None:
+        class_id = session.get_one(Assignment, tutoring.assignment_id).class_id
+    else:
+        newest = (
+            select(Enrollment.class_id)
+            .where(Enrollment.student_id == attempt.user_id)
+            .order_by(Enrollment.created_at.desc(), Enrollment.class_id.desc())
+            .limit(1)
+        )
+        class_id = session.scalar(newest)
+    if class_id is None:
+        return DEFAULT
+    return Conventions(log_base=session.get_one(SchoolClass, class_id).log_base)
 
 
 def accepted_lines(session: Session, attempt: Attempt) -> tuple[str, ...]:

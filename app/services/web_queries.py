@@ -25,7 +25,7 @@ from app.models import (
     StepRecord,
     User,
 )
-from app.services.classes import ClassInfo
+from app.services.classes import ClassInfo, class_info, require_teaches
 from app.services.errors import NotFound, PermissionDenied
 from app.services.tutoring import tutor_problem
 from tutor.diagnose import MISCONCEPTIONS
@@ -88,7 +88,7 @@ def teacher_classes(db: Database, *, teacher_id: int) -> list[ClassInfo]:
     """The classes this teacher owns, by name."""
     query = select(SchoolClass).where(SchoolClass.teacher_id == teacher_id).order_by(SchoolClass.name)
     with db.transaction() as session:
-        return [ClassInfo(c.id, c.name, c.teacher_id) for c in session.scalars(query)]
+        return [class_info(c) for c in session.scalars(query)]
 
 
 def check_teaches(db: Database, *, teacher_id: int, class_id: int) -> None:
@@ -226,16 +226,6 @@ def _summary(row: Row[tuple[Attempt, Problem, str]]) -> AttemptSummary:
         attempt.created_at,
         attempt.solution_revealed_at is not None,
     )
-
-
-def require_teaches(session: Session, teacher_id: int, class_id: int) -> SchoolClass:
-    """The class, inside an open transaction; ``PermissionDenied`` unless this teacher teaches it."""
-    school_class = session.get(SchoolClass, class_id)
-    if school_class is None:
-        raise NotFound(f"there is no class with id {class_id}")
-    if school_class.teacher_id != teacher_id:
-        raise PermissionDenied("this class belongs to another teacher")
-    return school_class
 
 
 def _check_can_see_student(session: Session, viewer: int, student_id: int) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request, status
 from fastapi.encoders import jsonable_encoder
@@ -23,6 +23,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from app.roster import export_gradebook
 from app.services import assessment, authoring, tutoring, web_queries
 from app.services import assignments as assignment_service
+from app.services.classes import set_log_base
 from app.services.curriculum import next_problem
 from app.services.errors import (
     AuthenticationFailed,
@@ -85,6 +86,10 @@ class ProblemImportIn(BaseModel):
     filename: str = Field(max_length=200, description="Ends in .csv or .jsonl.")
     skill_id: str | None = Field(default=None, max_length=64, description="For rows that name none.")
     difficulty: int | None = Field(default=None, description="For rows that give none.")
+
+
+class ConventionsIn(BaseModel):
+    log_base: Literal["10", "e"] = Field(description='What a bare log means: "10" or "e" (natural).')
 
 
 class ProblemSetIn(BaseModel):
@@ -206,6 +211,13 @@ def finish(attempt_id: int, request: Request, user: Student) -> dict[str, Any]:
 @router.get("/api/classes", tags=["teaching"])
 def classes(request: Request, user: Teacher) -> list[dict[str, Any]]:
     return [asdict(c) for c in web_queries.teacher_classes(request.app.state.db, teacher_id=user.id)]
+
+
+@router.put("/api/classes/{class_id}/conventions", tags=["teaching"])
+def set_conventions(class_id: int, body: ConventionsIn, request: Request, user: Teacher) -> dict[str, Any]:
+    """How the class's problems read notation; today: what a bare ``log`` means."""
+    db = request.app.state.db
+    return asdict(set_log_base(db, teacher_id=user.id, class_id=class_id, log_base=body.log_base))
 
 
 @router.get("/api/classes/{class_id}/attempts", tags=["teaching"])

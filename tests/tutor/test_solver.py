@@ -6,7 +6,7 @@ import pytest
 
 from tutor.answers import grade_answer
 from tutor.forms import parse_form
-from tutor.problems import SKILLS, generate_problem
+from tutor.problems import SKILLS, Problem, generate_problem
 from tutor.solver import StateError, Step, is_final, next_step, solve
 from tutor.verify import check_answer, check_step
 
@@ -104,3 +104,11 @@ def test_next_step_is_none_at_a_final_answer(skill_id: str, final: str) -> None:
 def test_states_outside_the_solver_raise_a_clear_error(skill_id: str, current: str) -> None:
     with pytest.raises(StateError):
         next_step(generate_problem(skill_id, 1, 0), current)
+
+
+def test_a_state_beyond_the_skills_moves_is_a_state_error_not_a_sympy_failure() -> None:
+    """A teacher's log problem filed under a linear skill: the solver says it has no move (PolynomialError
+    escaped before, and the step check crashed)."""
+    problem = Problem("linear_one_step", 1, 0, "solve", "Solve for x.", "log(x) = 2", "log(x) = 2", "x = 100")
+    with pytest.raises(StateError, match="no move"):
+        next_step(problem, "log(x) = 2")

@@ -6,6 +6,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tutor.conventions import DEFAULT, Conventions
 from tutor.forms import FormError, parse_form
 
 KINDS = frozenset({"solve", "simplify", "evaluate", "expand", "factor", "differentiate"})
@@ -30,7 +31,8 @@ class Draft:
 @dataclass(frozen=True)
 class Problem:
     """One exercise: `start` is what the first step is checked against, `answer` the canonical result,
-    `form` the form the final answer must have (see :mod:`tutor.forms`)."""
+    `form` the form the final answer must have (see :mod:`tutor.forms`), `conventions` how its math is read
+    (what a bare ``log`` means in the learner's course, see :mod:`tutor.conventions`)."""
 
     skill: str
     difficulty: int
@@ -41,6 +43,7 @@ class Problem:
     start: str
     answer: str
     form: str = "equivalent"
+    conventions: Conventions = DEFAULT
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

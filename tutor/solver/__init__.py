@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import partial
 
 import sympy
+from sympy.polys.polyerrors import BasePolynomialError
 
 from tutor.problems.problem import Problem
 from tutor.solver import stepwise
@@ -63,7 +64,10 @@ def next_step(problem: Problem, current: str) -> Step | None:
         raise StateError(f"no solver for skill {problem.skill!r}")
     if not current.strip():
         raise StateError("the current state is empty; write an expression or equation first")
-    move = _MOVES[problem.skill](current.strip(), read_state(current))
+    try:
+        move = _MOVES[problem.skill](current.strip(), read_state(current))
+    except BasePolynomialError as error:  # e.g. log(x) = 2 under a linear skill: not a state it can work
+        raise StateError(f"the {problem.skill} solver has no move for {current.strip()!r}") from error
     return None if move is None else Step(current.strip(), *move)
 
 

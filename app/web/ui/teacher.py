@@ -12,7 +12,7 @@ from app.db import Database
 from app.roster import import_roster
 from app.services import web_queries as queries
 from app.services.assignments import class_report, create_assignment
-from app.services.classes import class_students, create_class
+from app.services.classes import class_students, create_class, set_log_base
 from app.services.users import UserInfo
 from app.web.gradio_files import FORGET_UPLOADS
 from app.web.ui.common import MATH, greeting, header, shown_to_user, signed_in
@@ -39,6 +39,7 @@ from tutor.problems import SKILLS
 NO_WORK = "No work yet: your students' attempts appear here as they practise."
 NO_ERRORS = "No common errors yet."
 NO_ASSIGNMENTS = "No assignments yet: set one above."
+LOG_BASE_CHOICES = [("logarithm to base 10 (school calculators)", "10"), ("natural logarithm (base e)", "e")]
 
 
 def assignments_html(db: Database, teacher_id: int, class_id: int, zone: ZoneInfo) -> str:
@@ -107,6 +108,12 @@ def build(db: Database, *, zone: ZoneInfo = SCHOOL_DEFAULT, refresh_s: float = 6
                     import_button = gr.Button("Import roster", variant="primary")
                 invitations = gr.Markdown(elem_id="invitations")
                 gradebook_button = gr.Button("Download gradebook (CSV)", interactive=False)
+            with gr.Tab("Class settings"):
+                log_base = gr.Radio(
+                    LOG_BASE_CHOICES, label="In this class, a bare log x means", value="10", interactive=True,
+                    info="ln x is always the natural logarithm, lg x and log10(x) always base 10.",
+                )
+                log_base_saved = gr.Markdown(elem_id="class-settings")
 
         def teacher(request: gr.Request) -> UserInfo:
             return signed_in(db, request, "teacher")
@@ -209,6 +216,23 @@ def build(db: Database, *, zone: ZoneInfo = SCHOOL_DEFAULT, refresh_s: float = 6
                 lines += [f"| {s.username} | `{s.password}` |" for s in result.created if s.password]
             return "\n".join(lines)
 
+        def on_class_settings(class_id: int | None, request: gr.Request):
+            user = teacher(request)
+            if class_id is None:
+                return gr.update(value="10"), ""
+            with shown_to_user():
+                chosen = next(c for c in queries.teacher_classes(db, teacher_id=user.id) if c.id == class_id)
+            return gr.update(value=chosen.log_base), ""
+
+        def on_log_base(class_id: int | None, base: str, request: gr.Request) -> str:
+            user = teacher(request)
+            if class_id is None:
+                raise gr.Error("Choose or create a class first.")
+            with shown_to_user():
+                saved = set_log_base(db, teacher_id=user.id, class_id=class_id, log_base=base)
+            meaning = dict((value, label) for label, value in LOG_BASE_CHOICES)[saved.log_base]
+            return f"Saved: in {saved.name}, log x now means the {meaning}."
+
         def on_refresh(class_id: int | None, request: gr.Request):
             """Newer work for the views that change as students practise (pickers keep their choice)."""
             user = teacher(request)
@@ -240,6 +264,8 @@ def build(db: Database, *, zone: ZoneInfo = SCHOOL_DEFAULT, refresh_s: float = 6
         )
         page.load(on_load, outputs=[top, class_pick])
         class_pick.change(on_class, inputs=class_pick, outputs=class_views)
+        class_pick.change(on_class_settings, inputs=class_pick, outputs=[log_base, log_base_saved])
+        log_base.input(on_log_base, inputs=[class_pick, log_base], outputs=log_base_saved)
         create_button.click(on_create, inputs=new_class, outputs=[class_pick, new_class])
         student_pick.change(on_student, inputs=student_pick, outputs=attempt_pick)
         attempt_pick.change(on_attempt, inputs=attempt_pick, outputs=attempt_view)
