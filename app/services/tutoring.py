@@ -25,6 +25,7 @@ from app.services.mastery import apply_evidence
 from tutor import learner
 from tutor.outcome import Outcome, step_outcome
 from tutor.problems.problem import Problem as TutorProblem
+from tutor.verdicts import StepStatus
 
 MAX_STEP_LENGTH = 1000
 MAX_STEP_MILLISECONDS = 24 * 3600 * 1000
@@ -62,7 +63,7 @@ class StepResult:
     attempt_id: int
     position: int
     text: str
-    verdict: str  # equivalent, implied, invalid, unverifiable or unparsable
+    verdict: StepStatus
     message: str
     accepted: bool  # the step is now the current state
     solved: bool  # ... and it is the correct final answer
@@ -291,5 +292,5 @@ def _stored_step(session: Session, attempt_id: int, client_request_id: str) -> S
 
 
 def _step_result(step: StepRecord, *, duplicate: bool) -> StepResult:
-    return StepResult(step.id, step.attempt_id, step.position, step.text, step.verdict, step.message,
-                      step.accepted, step.is_final_answer, duplicate)
+    return StepResult(step.id, step.attempt_id, step.position, step.text, StepStatus(step.verdict),
+                      step.message, step.accepted, step.is_final_answer, duplicate)
