@@ -1,5 +1,8 @@
 """The hint ladder: a nudge (what to aim for), a specific hint (which operation), then the next step.
 
+The nudge is the goal in the skill's declaration (:mod:`tutor.problems`); the other rungs come from
+the solver's next step.
+
 Hints are computed from the learner's current state, so they stay right after any valid detour. The
 next step is the last rung: a hint says so, because nothing more specific than the step itself exists.
 """
@@ -9,21 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tutor.parse import typed_latex
-from tutor.problems import Problem
+from tutor.problems import SKILLS, Problem
 from tutor.solver import next_step
 
 LEVELS = {1: "nudge", 2: "specific", 3: "next_step"}
 LAST_LEVEL = max(LEVELS)
-
-_GOALS = {
-    "solve": "Aim to get the unknown on its own on one side, doing the same thing to both sides.",
-    "simplify": "Aim for a single simplest form: combine what can be combined, cancel what can be cancelled.",
-    "evaluate": "Aim for one number: brackets first, then powers, then × and ÷, then + and −.",
-    "expand": "Aim for a sum of terms with no brackets left, like terms collected.",
-    "factor": "Aim for a product: first anything all terms share, then factor what is inside the brackets.",
-    "differentiate": "Aim to replace d/dx(...) by the derivative, using the rule for the outermost shape.",
-}
-
 
 class HintError(ValueError):
     """A hint was asked for at a level that does not exist."""
@@ -50,7 +43,7 @@ def hint_for(problem: Problem, current: str, level: int) -> Hint:
         done = f"{_math(current)} is already the final answer; nothing is left to do."
         return Hint(level, LEVELS[level], done)
     texts = {
-        1: _GOALS[problem.kind],
+        1: SKILLS[problem.skill].goal,  # next_step found the skill
         2: f"Next, {step.rule}. {step.explanation}",
         3: f"{step.rule[0].upper()}{step.rule[1:]}: {_math(step.after)}",
     }

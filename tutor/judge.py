@@ -18,7 +18,7 @@ from tutor.solution_sets import (
     solution_set,
     variables_of,
 )  # fmt: skip
-from tutor.verdicts import StepVerdict
+from tutor.verdicts import StepStatus, StepVerdict
 
 EQUIVALENT_EXPRESSION = "Correct: this is equal to the line before."
 EQUIVALENT_STATEMENT = "Correct: this has exactly the same solutions as the line before."
@@ -34,14 +34,18 @@ def judge_step(before_text: str, after_text: str, *, conventions: Conventions = 
     if is_statement(before) and not is_statement(after):
         variables = variables_of(before)
         if len(variables) != 1 or after.free_symbols:
-            return StepVerdict("invalid", "The line before has an equation or inequality: keep both sides.")
+            return StepVerdict(
+                StepStatus.INVALID, "The line before has an equation or inequality: keep both sides."
+            )
         after = sympy.Eq(variables[0], after, evaluate=False)
     if not is_statement(before):
-        return StepVerdict("invalid", "The line before is an expression: rewrite it without =, < or >.")
+        return StepVerdict(
+            StepStatus.INVALID, "The line before is an expression: rewrite it without =, < or >."
+        )
     try:
         return judge_statements(before, after, before_text)
     except (UnsolvableError, NotImplementedError, TypeError, ValueError):
-        return StepVerdict("unverifiable", UNVERIFIABLE)
+        return StepVerdict(StepStatus.UNVERIFIABLE, UNVERIFIABLE)
 
 
 def evaluate_derivatives(value: sympy.Basic) -> sympy.Basic:
@@ -51,20 +55,22 @@ def evaluate_derivatives(value: sympy.Basic) -> sympy.Basic:
 
 def judge_expressions(before: sympy.Expr, after: sympy.Expr, before_text: str) -> StepVerdict:
     if isinstance(before, sympy.Tuple) or isinstance(after, sympy.Tuple):
-        return StepVerdict("invalid", "A point can't be rewritten as an expression.")
+        return StepVerdict(StepStatus.INVALID, "A point can't be rewritten as an expression.")
     equal = expressions_equal(before, after)
     if equal is True:
-        return StepVerdict("equivalent", EQUIVALENT_EXPRESSION)
+        return StepVerdict(StepStatus.EQUIVALENT, EQUIVALENT_EXPRESSION)
     if equal is None:
-        return StepVerdict("unverifiable", UNVERIFIABLE)
+        return StepVerdict(StepStatus.UNVERIFIABLE, UNVERIFIABLE)
     diagnosis = diagnose_expression(before_text, after)
     if diagnosis is not None:
-        return StepVerdict("invalid", diagnosis.message, misconception=diagnosis.misconception)
+        return StepVerdict(StepStatus.INVALID, diagnosis.message, misconception=diagnosis.misconception)
     _, point = compare_numerically(before, after)
     if point:
         where = ", ".join(f"{symbol} = {value}" for symbol, value in point.items())
-        return StepVerdict("invalid", f"This is not equal to the line before: they differ at {where}.")
-    return StepVerdict("invalid", "This is not equal to the line before.")
+        return StepVerdict(
+            StepStatus.INVALID, f"This is not equal to the line before: they differ at {where}."
+        )
+    return StepVerdict(StepStatus.INVALID, "This is not equal to the line before.")
 
 
 def judge_statements(before: sympy.Basic, after: sympy.Basic, before_text: str) -> StepVerdict:
@@ -76,13 +82,13 @@ def judge_statements(before: sympy.Basic, after: sympy.Basic, before_text: str) 
     lost, extra = difference(before_set, after_set), difference(after_set, before_set)
     lost_text, extra_text = describe(lost, variable), describe(extra, variable)
     if not lost_text and not extra_text:
-        return StepVerdict("equivalent", EQUIVALENT_STATEMENT)
+        return StepVerdict(StepStatus.EQUIVALENT, EQUIVALENT_STATEMENT)
     if not lost_text:
-        return StepVerdict("implied", implied_message(extra_text), extra=extra_text)
+        return StepVerdict(StepStatus.IMPLIED, implied_message(extra_text), extra=extra_text)
     diagnosis = diagnose_statement(before_text, before, after, variable, before_set, after_set)
     if diagnosis is None:
-        return StepVerdict("invalid", lost_message(lost_text, extra_text), lost_text, extra_text)
-    return StepVerdict("invalid", diagnosis.message, lost_text, extra_text, diagnosis.misconception)
+        return StepVerdict(StepStatus.INVALID, lost_message(lost_text, extra_text), lost_text, extra_text)
+    return StepVerdict(StepStatus.INVALID, diagnosis.message, lost_text, extra_text, diagnosis.misconception)
 
 
 def implied_message(extra: list[str]) -> str:
@@ -109,11 +115,11 @@ def judge_system(before: sympy.Basic, after: sympy.Basic, variables: list[sympy.
         except UnsolvableError:
             pass
     if same_statement(before, after):
-        return StepVerdict("equivalent", EQUIVALENT_STATEMENT)
+        return StepVerdict(StepStatus.EQUIVALENT, EQUIVALENT_STATEMENT)
     if point := counterexample(before, after):
         where = ", ".join(f"{symbol} = {value}" for symbol, value in point.items())
         message = f"This does not follow from the line before: at {where} it holds and your line does not."
-        return StepVerdict("invalid", message)
+        return StepVerdict(StepStatus.INVALID, message)
     before_equations, after_equations = _equations(before), _equations(after)
     if len(before_equations) == 1 and len(after_equations) == 1:
         # after the search for a counterexample: solving for one letter ignores special cases (a·b = 0)
@@ -130,11 +136,11 @@ def judge_literal_equation(before: sympy.Eq, after: sympy.Eq) -> StepVerdict | N
         return None
     lost, extra = compared
     if not lost and not extra:
-        return StepVerdict("equivalent", EQUIVALENT_STATEMENT)
+        return StepVerdict(StepStatus.EQUIVALENT, EQUIVALENT_STATEMENT)
     if not lost:
-        return StepVerdict("implied", implied_message(extra), extra=extra)
+        return StepVerdict(StepStatus.IMPLIED, implied_message(extra), extra=extra)
     message = "This does not follow from the line before: check the operation you did on both sides."
-    return StepVerdict("invalid", message)
+    return StepVerdict(StepStatus.INVALID, message)
 
 
 def judge_equations(
@@ -150,13 +156,15 @@ def judge_equations(
         message = (
             f"The solution {'; '.join(lost)} of the line before does not fit your step: check your work."
         )
-        return StepVerdict("invalid", message, lost)
+        return StepVerdict(StepStatus.INVALID, message, lost)
     if all(_complete(s, variables) for s in after_solutions):
         extra = [_point_text(s) for s in after_solutions if s not in before_solutions]
         if not extra:
-            return StepVerdict("equivalent", EQUIVALENT_STATEMENT)
-        return StepVerdict("implied", implied_message(extra), extra=extra)
-    return StepVerdict("implied", "This follows from the line before but has more solutions; keep going.")
+            return StepVerdict(StepStatus.EQUIVALENT, EQUIVALENT_STATEMENT)
+        return StepVerdict(StepStatus.IMPLIED, implied_message(extra), extra=extra)
+    return StepVerdict(
+        StepStatus.IMPLIED, "This follows from the line before but has more solutions; keep going."
+    )
 
 
 def _is_system(statement: sympy.Basic) -> bool:

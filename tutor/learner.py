@@ -34,6 +34,9 @@ The ability gets no such credit: it moves with evidence only, so it may lag a fa
 or two but never runs ahead of a slow one. (An assumed gain of 10 points per problem made about half of
 the mastery verdicts false in bench/adaptivity.py whenever learners learned slower than assumed.)
 
+Each skill's BKT parameters (:class:`BKTParams`) are part of its declaration in :mod:`tutor.problems`;
+:func:`params_for` reads them there.
+
 Pure: frozen dataclasses in, new frozen dataclasses out; no I/O.
 """
 
@@ -45,6 +48,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
+
+from tutor.problems import SKILLS
+from tutor.problems.problem import DEFAULT_PARAMS, BKTParams
 
 EvidenceKind = Literal["step_correct", "step_wrong", "hint", "problem_solved", "problem_failed"]
 
@@ -69,43 +75,9 @@ _EVIDENCE = {  # kind -> (observed right, weight); hints take their weight from 
 _ENDS_PROBLEM = frozenset({"problem_solved", "problem_failed"})
 
 
-@dataclass(frozen=True)
-class BKTParams:
-    """Knowledge-tracing parameters of one skill (probabilities)."""
-
-    p_init: float = 0.2  # knows the skill before any practice
-    p_learn: float = 0.15  # learns it during one problem
-    p_guess: float = 0.2  # right without knowing it
-    p_slip: float = 0.1  # wrong despite knowing it
-
-    def __post_init__(self) -> None:
-        for name in ("p_init", "p_learn"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name} must be a probability in [0, 1], got {getattr(self, name)}")
-        for name in ("p_guess", "p_slip"):
-            if not 0.0 < getattr(self, name) < 1.0:
-                raise ValueError(f"{name} must be strictly between 0 and 1, got {getattr(self, name)}")
-        if self.p_guess + self.p_slip >= 1.0:
-            raise ValueError("p_guess + p_slip must be below 1, or right answers would count against mastery")
-
-
-DEFAULT_PARAMS = BKTParams()
-BKT_OVERRIDES: Mapping[str, BKTParams] = MappingProxyType({
-    # Many learners arrive with arithmetic, so the prior is above the default; at 0.5 two problems
-    # solved would already make BKT confident, where every skill should ask for about three.
-    "fractions": BKTParams(p_init=0.3),
-    "order_of_operations": BKTParams(p_init=0.3),
-    # One-step equations are easy to answer by trying numbers.
-    "linear_one_step": BKTParams(p_guess=0.3),
-    # Long computations: arithmetic slips are common even when the method is known.
-    "quadratic_formula": BKTParams(p_slip=0.15),
-    "derivatives": BKTParams(p_slip=0.15),
-})
-
-
 def params_for(skill_id: str) -> BKTParams:
-    """The BKT parameters of a skill: its override if it has one, else the defaults."""
-    return BKT_OVERRIDES.get(skill_id, DEFAULT_PARAMS)
+    """The BKT parameters of a skill, as its declaration gives them; the defaults for an unknown skill."""
+    return SKILLS[skill_id].bkt if skill_id in SKILLS else DEFAULT_PARAMS
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,12 @@ import sympy
 from tutor.parse import MathSyntaxError, parse_math
 from tutor.problems.problem import Problem
 from tutor.solver import StateError, is_final
+from tutor.verdicts import ACCEPTED, StepStatus
 from tutor.verify import check_answer, check_step
 from tutor.workability import answer_only_form, solver_can_start
 
 Progress = Literal["advanced", "no_work", "widened", "none"]
 
-ACCEPTED = ("equivalent", "implied")
 IDENTITY = (
     "That is true, but it holds for every value, so it says nothing about this problem; "
     "carry on from your last line."
@@ -38,15 +38,16 @@ REPEAT = "That is the same as an earlier line: true, but it does not move the wo
 class Outcome:
     """What one new line means.
 
-    ``status``: equivalent, implied, invalid, unverifiable or unparsable; ``accepted``: the line becomes
-    the learner's current line; ``progress``: ``advanced`` (real work), ``no_work`` (identity or repeat),
-    ``widened`` (implied: solutions may have been added) or ``none`` (not accepted); ``solved``: the line
-    is the problem's final answer; ``diagnosis``: what went wrong in a wrong step, and ``misconception``
-    its name (grouped on the teacher's page); ``form``: the answer-form rule a final line of the right
-    value breaks ("6/8 is not in lowest terms"), so the problem is not solved yet and the learner is told.
+    ``status``: the verdict (a :class:`~tutor.verdicts.StepStatus`, unparsable included); ``accepted``:
+    the line becomes the learner's current line; ``progress``: ``advanced`` (real work), ``no_work``
+    (identity or repeat), ``widened`` (implied: solutions may have been added) or ``none`` (not accepted);
+    ``solved``: the line is the problem's final answer; ``diagnosis``: what went wrong in a wrong step,
+    and ``misconception`` its name (grouped on the teacher's page); ``form``: the answer-form rule a final
+    line of the right value breaks ("6/8 is not in lowest terms"), so the problem is not solved yet and
+    the learner is told.
     """
 
-    status: str
+    status: StepStatus
     message: str
     accepted: bool
     progress: Progress
@@ -55,12 +56,15 @@ class Outcome:
     form: str | None = None
     misconception: str | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", StepStatus(self.status))  # a member even if given as text
+
     @property
     def evidence(self) -> str | None:
         """What the line tells the learner model: only real progress and real mistakes count."""
         if self.progress == "advanced":
             return "step_correct"
-        return "step_wrong" if self.status == "invalid" else None
+        return "step_wrong" if self.status == StepStatus.INVALID else None
 
 
 def step_outcome(problem: Problem, earlier: tuple[str, ...], line: str) -> Outcome:
@@ -71,9 +75,9 @@ def step_outcome(problem: Problem, earlier: tuple[str, ...], line: str) -> Outco
     try:
         verdict = check_step(current, line, conventions=reading)
     except MathSyntaxError as error:
-        return Outcome("unparsable", str(error), accepted=False, progress="none", solved=False)
+        return Outcome(StepStatus.UNPARSABLE, str(error), accepted=False, progress="none", solved=False)
     if verdict.status not in ACCEPTED:
-        wrong = verdict.status == "invalid"
+        wrong = verdict.status == StepStatus.INVALID
         diagnosis, misconception = (verdict.message, verdict.misconception) if wrong else (None, None)
         return Outcome(verdict.status, verdict.message, False, "none", False, diagnosis, None, misconception)
     if _is_identity(parse_math(line, conventions=reading)) and not _is_identity(
@@ -82,7 +86,7 @@ def step_outcome(problem: Problem, earlier: tuple[str, ...], line: str) -> Outco
         return Outcome(verdict.status, IDENTITY, accepted=False, progress="no_work", solved=False)
     if any(_same_line(line, before) for before in (problem.start, *earlier)):
         return Outcome(verdict.status, REPEAT, accepted=True, progress="no_work", solved=False)
-    progress: Progress = "advanced" if verdict.status == "equivalent" else "widened"
+    progress: Progress = "advanced" if verdict.status == StepStatus.EQUIVALENT else "widened"
     solved, form_failure, message = _final(problem, line)
     return Outcome(verdict.status, message or verdict.message, True, progress, solved, form=form_failure)
 
@@ -145,4 +149,4 @@ def reply_line(state: str, math: str) -> tuple[str, bool]:
         return "prose", False
     if status in ACCEPTED:
         return "verified", True
-    return ("flagged" if status == "invalid" else "unchecked"), False
+    return ("flagged" if status == StepStatus.INVALID else "unchecked"), False

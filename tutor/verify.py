@@ -16,7 +16,7 @@ from tutor.forms import parse_form
 from tutor.judge import UNVERIFIABLE, judge_step
 from tutor.parse import MathSyntaxError, parse_math
 from tutor.sandbox import DeadlineExceeded
-from tutor.verdicts import AnswerVerdict, StepVerdict
+from tutor.verdicts import AnswerVerdict, StepStatus, StepVerdict
 
 __all__ = [
     "AnswerVerdict", "Conventions", "MathSyntaxError", "StepVerdict", "check_answer", "check_step", "warm_up",
@@ -36,11 +36,11 @@ def check_step(
     try:
         return checking.run(partial(judge_step, conventions=conventions), before, after, cpu_seconds=seconds)
     except DeadlineExceeded:
-        return StepVerdict("unverifiable", UNVERIFIABLE + " (it took too long to check)")
+        return StepVerdict(StepStatus.UNVERIFIABLE, UNVERIFIABLE + " (it took too long to check)")
     except MathSyntaxError:
         raise
     except Exception:  # SymPy's own failures on unusual input (PolynomialError, AttributeError in solveset)
-        return StepVerdict("unverifiable", UNVERIFIABLE)
+        return StepVerdict(StepStatus.UNVERIFIABLE, UNVERIFIABLE)
 
 
 def check_answer(

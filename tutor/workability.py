@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from tutor.problems.problem import Problem
 from tutor.solver import StateError, is_final, solve
+from tutor.verdicts import ACCEPTED, StepStatus
 from tutor.verify import MathSyntaxError, check_answer, check_step
 
 
@@ -26,10 +27,10 @@ def check_workable(problem: Problem) -> Workability:
         verdict = check_step(problem.start, problem.answer)
     except MathSyntaxError as error:
         return Workability(False, False, f"The start or the answer is not readable math: {error}")
-    if verdict.status == "unverifiable":  # e.g. a busy server: say so, but do not call the problem wrong
+    if verdict.status == StepStatus.UNVERIFIABLE:  # e.g. a busy server: say so, do not call the problem wrong
         return Workability(None, False, "The answer could not be checked against the start in time; "
                                          "check it yourself, or press Check again.")
-    if verdict.status not in ("equivalent", "implied"):
+    if verdict.status not in ACCEPTED:
         return Workability(False, False, f"The answer does not follow from the start: {verdict.message}")
     stepwise = _solver_reaches_answer(problem)
     if stepwise:

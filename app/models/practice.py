@@ -9,10 +9,11 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, CreatedAt, one_of
+from tutor.verdicts import StepStatus
 
 PROBLEM_SOURCES = ("generated", "authored")
 ATTEMPT_STATUSES = ("in_progress", "solved", "gave_up")
-STEP_VERDICTS = ("equivalent", "implied", "invalid", "unverifiable", "unparsable")
+STEP_VERDICTS = tuple(status.value for status in StepStatus)  # the CHECK on steps.verdict
 
 
 class Skill(Base):
@@ -127,7 +128,7 @@ class StepRecord(CreatedAt, Base):
     position: Mapped[int]  # 1, 2, ... within the attempt
     client_request_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
-    verdict: Mapped[str] = mapped_column(String(16))
+    verdict: Mapped[str] = mapped_column(String(16))  # a tutor.verdicts.StepStatus value
     message: Mapped[str] = mapped_column(Text)
     accepted: Mapped[bool]  # became the new current state
     is_final_answer: Mapped[bool] = mapped_column(default=False)  # and check_answer said correct

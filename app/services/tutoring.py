@@ -35,6 +35,7 @@ from tutor import learner
 from tutor.conventions import DEFAULT, Conventions
 from tutor.outcome import Outcome, step_outcome
 from tutor.problems.problem import Problem as TutorProblem
+from tutor.verdicts import StepStatus
 
 MAX_STEP_LENGTH = 1000
 MAX_STEP_MILLISECONDS = 24 * 3600 * 1000
@@ -72,7 +73,7 @@ class StepResult:
     attempt_id: int
     position: int
     text: str
-    verdict: str  # equivalent, implied, invalid, unverifiable or unparsable
+    verdict: StepStatus
     message: str
     accepted: bool  # the step is now the current state
     solved: bool  # ... and it is the correct final answer
@@ -322,5 +323,5 @@ def _stored_step(session: Session, attempt_id: int, client_request_id: str) -> S
 
 
 def _step_result(step: StepRecord, *, duplicate: bool) -> StepResult:
-    return StepResult(step.id, step.attempt_id, step.position, step.text, step.verdict, step.message,
-                      step.accepted, step.is_final_answer, duplicate)
+    return StepResult(step.id, step.attempt_id, step.position, step.text, StepStatus(step.verdict),
+                      step.message, step.accepted, step.is_final_answer, duplicate)

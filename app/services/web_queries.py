@@ -30,6 +30,7 @@ from app.services.errors import NotFound, PermissionDenied
 from app.services.tutoring import tutor_problem
 from tutor.diagnose import MISCONCEPTIONS
 from tutor.problems import Problem as TutorProblem
+from tutor.verdicts import StepStatus
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class AttemptSummary:
 class StepLine:
     position: int
     text: str
-    verdict: str
+    verdict: StepStatus
     message: str
     accepted: bool
     is_final_answer: bool
@@ -69,7 +70,7 @@ class ErrorPattern:
     """A kind of wrong step in a class: one misconception (whatever the numbers), or one message."""
 
     skill_id: str
-    verdict: str
+    verdict: StepStatus
     message: str
     count: int
     example: str
@@ -134,7 +135,8 @@ def attempt_detail(db: Database, *, viewer: int, attempt_id: int) -> AttemptDeta
             select(HintRecord.text).where(HintRecord.attempt_id == attempt_id).order_by(HintRecord.position)
         )
         lines = [
-            StepLine(s.position, s.text, s.verdict, s.message, s.accepted, s.is_final_answer) for s in steps
+            StepLine(s.position, s.text, StepStatus(s.verdict), s.message, s.accepted, s.is_final_answer)
+            for s in steps
         ]
         return AttemptDetail(_summary(row), row.Problem.latex, lines, list(hints))
 
@@ -172,7 +174,9 @@ def common_errors(db: Database, *, teacher_id: int, class_id: int, per_skill: in
             if misconception is not None:
                 message = MISCONCEPTIONS.get(misconception, misconception)
             if sum(p.skill_id == skill_id for p in patterns) < per_skill:
-                patterns.append(ErrorPattern(skill_id, verdict, message, count, example, misconception))
+                patterns.append(
+                    ErrorPattern(skill_id, StepStatus(verdict), message, count, example, misconception)
+                )
         return patterns
 
 

@@ -6,14 +6,26 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.db import Database
-from app.models import Attempt, HintRecord, MasteryEvent, Problem, SkillMastery, TutoringSession, User
-from app.services import assignments, authoring, classes, curriculum, help, progress, tutoring
+from app.models import (
+    Attempt,
+    HintRecord,
+    MasteryEvent,
+    Problem,
+    SkillMastery,
+    StepRecord,
+    TutoringSession,
+    User,
+)
+from app.models.practice import STEP_VERDICTS
+from app.services import assignments, authoring, classes, curriculum, help, progress, tutoring, web_queries
 from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.services.tutoring import ProblemView
 from tutor import learner
 from tutor.problems import SKILLS, generate_problem
+from tutor.verdicts import StepStatus
 
 MASTERED = {"p_mastery": 0.99, "ability": learner.MASTERY_RATING + 100, "solved_in_a_row": 5}
 
@@ -286,3 +298,22 @@ def _seed_of(db: Database, attempt_id: int) -> int:
     with db.transaction() as session:
         attempt = session.get_one(Attempt, attempt_id)
         return session.get_one(Problem, attempt.problem_id).seed
+
+
+def _step_row(attempt_id: int, position: int, verdict: str) -> StepRecord:
+    return StepRecord(
+        attempt_id=attempt_id, position=position, client_request_id=f"r{position}", text="x = 2",
+        verdict=verdict, message="", accepted=False, time_taken_ms=1, hints_used=0,
+    )
+
+
+def test_every_verdict_is_stored_and_read_back_as_the_same_member(db: Database, people: People) -> None:
+    assert tuple(StepStatus) == STEP_VERDICTS  # the model's CHECK is derived from the enum
+    attempt_id = _authored(db, people).attempt_id
+    with db.transaction() as session:  # the migrated database's CHECK accepts every member
+        session.add_all(_step_row(attempt_id, n, status) for n, status in enumerate(StepStatus, start=1))
+    detail = web_queries.attempt_detail(db, viewer=people.student_id, attempt_id=attempt_id)
+    assert [line.verdict for line in detail.steps] == list(StepStatus)
+    assert all(isinstance(line.verdict, StepStatus) for line in detail.steps)
+    with pytest.raises(IntegrityError), db.transaction() as session:
+        session.add(_step_row(attempt_id, 9, "correct"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from tutor.problems.problem import Draft
-from tutor.solver.stepwise import Bin, Node, Num, canonical, latex, show, value
+from tutor.moves.stepwise import Bin, Node, Num, canonical, latex, show, stepwise_move, value
+from tutor.problems.problem import GOALS, BKTParams, Draft, Skill
 
 
 def fractions(rng: random.Random, difficulty: int) -> Draft:
@@ -61,3 +61,19 @@ def _draft(tree: Node, prompt: str) -> Draft:
     text = show(tree)
     answer = show(canonical(value(tree)))
     return Draft("evaluate", f"{prompt}: {text}", latex(tree), text, answer, "simplified")
+
+
+# Many learners arrive with arithmetic, so the prior is above the default; at 0.5 two problems solved
+# would already make BKT confident, where every skill should ask for about three.
+_ARRIVES_KNOWN = BKTParams(p_init=0.3)
+
+SKILLS = (
+    Skill(
+        "fractions", "Fraction arithmetic", "Add, subtract, multiply and divide fractions.",
+        generator=fractions, move=stepwise_move, goal=GOALS["evaluate"], bkt=_ARRIVES_KNOWN,
+    ),
+    Skill(
+        "order_of_operations", "Order of operations", "Brackets, powers, then × ÷, then + −.",
+        generator=order_of_operations, move=stepwise_move, goal=GOALS["evaluate"], bkt=_ARRIVES_KNOWN,
+    ),
+)  # fmt: skip

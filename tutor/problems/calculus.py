@@ -6,8 +6,9 @@ import random
 
 import sympy
 
-from tutor.problems.notation import fmt, layout, x
-from tutor.problems.problem import Draft, nonzero
+from tutor.moves.calculus import derivative_move, rational_move, tidy_derivative
+from tutor.notation import fmt, layout, x
+from tutor.problems.problem import GOALS, BKTParams, Draft, Skill, nonzero
 
 
 def rational_expressions(rng: random.Random, difficulty: int) -> Draft:
@@ -56,6 +57,16 @@ def derivatives(rng: random.Random, difficulty: int) -> Draft:
     )
 
 
-def tidy_derivative(expr: sympy.Expr, derivative: sympy.Expr) -> sympy.Expr:
-    """Sums are differentiated term by term and stay expanded; products and powers are factored."""
-    return sympy.expand(derivative) if expr.is_Add else sympy.factor_terms(derivative)
+SKILLS = (
+    Skill(
+        "rational_expressions", "Rational expressions", "Factor, cancel, and combine algebraic fractions.",
+        prerequisites=("factor_polynomials", "fractions"),
+        generator=rational_expressions, move=rational_move, goal=GOALS["simplify"],
+    ),
+    Skill(
+        "derivatives", "Derivatives", "Power, product and chain rules for polynomials.",
+        prerequisites=("expand_polynomials",),
+        generator=derivatives, move=derivative_move, goal=GOALS["differentiate"],
+        bkt=BKTParams(p_slip=0.15),  # long computations: arithmetic slips are common even when known
+    ),
+)  # fmt: skip

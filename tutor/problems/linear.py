@@ -6,8 +6,9 @@ import random
 
 import sympy
 
-from tutor.problems.notation import fmt, to_latex, x, y
-from tutor.problems.problem import Draft, nonzero
+from tutor.moves.linear import equation_move, system_move
+from tutor.notation import fmt, to_latex, x, y
+from tutor.problems.problem import GOALS, BKTParams, Draft, Skill, nonzero
 
 
 def _solution(rng: random.Random, difficulty: int) -> int:
@@ -96,3 +97,33 @@ def linear_systems(rng: random.Random, difficulty: int) -> Draft:
     start = ", ".join(fmt(eq) for eq in equations)
     answer = f"x = {s}, y = {t}"
     return Draft("solve", f"Solve the system: {start}", to_latex(start), start, answer, "solved:x,y")
+
+
+SKILLS = (
+    Skill(
+        "linear_one_step", "One-step equations", "Undo one operation to find x.",
+        prerequisites=("order_of_operations",),
+        generator=linear_one_step, move=equation_move, goal=GOALS["solve"],
+        bkt=BKTParams(p_guess=0.3),  # easy to answer by trying numbers
+    ),
+    Skill(
+        "linear_two_step", "Two-step equations", "Undo the constant, then the coefficient.",
+        prerequisites=("linear_one_step",),
+        generator=linear_two_step, move=equation_move, goal=GOALS["solve"],
+    ),
+    Skill(
+        "linear_both_sides", "Variables on both sides", "Distribute, gather x-terms, then solve.",
+        prerequisites=("linear_two_step",),
+        generator=linear_both_sides, move=equation_move, goal=GOALS["solve"],
+    ),
+    Skill(
+        "linear_inequalities", "Linear inequalities", "Solve like an equation; flip for negatives.",
+        prerequisites=("linear_two_step",),
+        generator=linear_inequalities, move=equation_move, goal=GOALS["solve"],
+    ),
+    Skill(
+        "linear_systems", "Systems of two linear equations", "Eliminate one unknown, then substitute.",
+        prerequisites=("linear_both_sides",),
+        generator=linear_systems, move=system_move, goal=GOALS["solve"],
+    ),
+)  # fmt: skip

@@ -6,9 +6,10 @@ import random
 
 import sympy
 
-from tutor.problems.notation import fmt, layout, to_latex, x
-from tutor.problems.problem import Draft, nonzero
-from tutor.solver.stepwise import Bin, Node, Num, Var, canonical, latex, show, value
+from tutor.moves.polynomials import expand_move, factor_move
+from tutor.moves.stepwise import Bin, Node, Num, Var, canonical, latex, show, stepwise_move, value
+from tutor.notation import fmt, layout, to_latex, x
+from tutor.problems.problem import GOALS, Draft, Skill, nonzero
 
 
 def exponent_rules(rng: random.Random, difficulty: int) -> Draft:
@@ -75,3 +76,22 @@ def factor_polynomials(rng: random.Random, difficulty: int) -> Draft:
         fmt(sympy.factor(expanded)),
         "factored",
     )
+
+
+SKILLS = (
+    Skill(
+        "exponent_rules", "Exponent rules", "Product, quotient and power rules for powers of x.",
+        prerequisites=("order_of_operations",),
+        generator=exponent_rules, move=stepwise_move, goal=GOALS["simplify"],
+    ),
+    Skill(
+        "expand_polynomials", "Expanding polynomials", "Multiply out brackets and collect like terms.",
+        prerequisites=("exponent_rules",),
+        generator=expand_polynomials, move=expand_move, goal=GOALS["expand"],
+    ),
+    Skill(
+        "factor_polynomials", "Factoring polynomials", "Common factors, trinomials, difference of squares.",
+        prerequisites=("expand_polynomials",),
+        generator=factor_polynomials, move=factor_move, goal=GOALS["factor"],
+    ),
+)  # fmt: skip

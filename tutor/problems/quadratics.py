@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+from functools import partial
 
 import sympy
 
-from tutor.problems.notation import fmt, to_latex, x
-from tutor.problems.problem import Draft, nonzero
+from tutor.moves.polynomials import quadratic_move
+from tutor.notation import fmt, to_latex, x
+from tutor.problems.problem import GOALS, BKTParams, Draft, Skill, nonzero
 
 
 def quadratic_factoring(rng: random.Random, difficulty: int) -> Draft:
@@ -43,3 +45,18 @@ def quadratic_formula(rng: random.Random, difficulty: int) -> Draft:
     answer = " or ".join(f"x = {fmt(sympy.together(root))}" for root in roots)
     prompt = f"Solve with the quadratic formula: {start}"
     return Draft("solve", prompt, to_latex(start), start, answer, "solved:x")
+
+
+SKILLS = (
+    Skill(
+        "quadratic_factoring", "Quadratics by factoring", "Standard form, factor, zero product rule.",
+        prerequisites=("factor_polynomials", "linear_two_step"),
+        generator=quadratic_factoring, move=partial(quadratic_move, use_formula=False), goal=GOALS["solve"],
+    ),
+    Skill(
+        "quadratic_formula", "Quadratic formula", "x = (-b ± sqrt(b^2 - 4ac))/(2a).",
+        prerequisites=("quadratic_factoring",),
+        generator=quadratic_formula, move=partial(quadratic_move, use_formula=True), goal=GOALS["solve"],
+        bkt=BKTParams(p_slip=0.15),  # a long computation: arithmetic slips are common even when known
+    ),
+)  # fmt: skip

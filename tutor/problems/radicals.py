@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from tutor.problems.problem import Draft
-from tutor.solver.stepwise import Bin, Node, Num, Sqrt, canonical, latex, show, value
+from tutor.moves.stepwise import Bin, Node, Num, Sqrt, canonical, latex, show, stepwise_move, value
+from tutor.problems.problem import GOALS, Draft, Skill
 
 _SQUARE_FREE = (2, 3, 5, 6, 7)
 
@@ -31,3 +31,12 @@ def radicals(rng: random.Random, difficulty: int) -> Draft:
     text = show(tree)
     answer = show(canonical(value(tree)))
     return Draft("simplify", f"Simplify: {text}", latex(tree), text, answer, "simplified")
+
+
+SKILLS = (
+    Skill(
+        "radicals", "Radicals", "Simplify square roots and combine like radicals.",
+        prerequisites=("exponent_rules",),
+        generator=radicals, move=stepwise_move, goal=GOALS["simplify"],
+    ),
+)  # fmt: skip

@@ -13,17 +13,19 @@ from app.services.tutoring import ProblemView, StepResult
 from app.services.web_queries import AttemptDetail, AttemptSummary, StepLine
 from tutor.parse import typed_latex
 from tutor.problems import SKILLS
+from tutor.verdicts import UNCHECKED, StepStatus
 
 SCHOOL_DEFAULT = ZoneInfo("UTC")  # pages are built with the school's zone from the settings
 ATTEMPT_COLUMNS = ["#", "learner", "skill", "level", "problem", "status", "steps", "hints", "started"]
 # Room for each header on one line (narrow columns broke "learner" into "learne / r").
-# What each verifier verdict looks like: (symbol, css class, words).
-VERDICTS = {
-    "equivalent": ("✓", "ft-ok", "correct"),
-    "implied": ("✓", "ft-ok", "follows"),
-    "invalid": ("✗", "ft-bad", "not right"),
-    "unverifiable": ("?", "ft-unsure", "could not check"),
-    "unparsable": ("?", "ft-unsure", "could not read"),
+# What each verdict looks like: (symbol, css class, words). A verdict read back from the database is
+# text, and finds its entry all the same (a StepStatus member equals its value).
+VERDICTS: dict[StepStatus, tuple[str, str, str]] = {
+    StepStatus.EQUIVALENT: ("✓", "ft-ok", "correct"),
+    StepStatus.IMPLIED: ("✓", "ft-ok", "follows"),
+    StepStatus.INVALID: ("✗", "ft-bad", "not right"),
+    StepStatus.UNVERIFIABLE: ("?", "ft-unsure", "could not check"),
+    StepStatus.UNPARSABLE: ("?", "ft-unsure", "could not read"),
 }
 
 
@@ -161,6 +163,6 @@ def feedback_markdown(result: StepResult) -> str:
     # The verifier's message is on the step's line just above; here, what to do next.
     if result.accepted:
         return "✓ **Good step.** Write your next line."
-    if result.verdict in ("unparsable", "unverifiable"):
+    if result.verdict in UNCHECKED:
         return "? **I could not check that line.** See why above, then write it another way."
     return "✗ **Not quite.** See why above; fix the line and check it again, or ask for a hint."

@@ -13,12 +13,15 @@ from app.services.web_queries import AttemptDetail, AttemptSummary, StepLine
 from app.web.ui.progress_view import mastery_table, stats_markdown
 from app.web.ui.student import state_before_last_step
 from app.web.ui.views import (
+    VERDICTS,
     attempt_markdown,
     feedback_markdown,
     hints_markdown,
     preview_markdown,
     step_markdown,
+    verdict_badge,
 )
+from tutor.verdicts import StepStatus
 
 
 def summary(status: str, username: str = "ada") -> AttemptSummary:
@@ -110,6 +113,7 @@ def test_the_streak_counts_solved_problems_in_a_row_ignoring_the_open_one() -> N
         ("equivalent", True, True, "Solved!"),
         ("invalid", False, False, "Not quite"),
         ("unparsable", False, False, "could not check that line"),
+        (StepStatus.UNVERIFIABLE, False, False, "could not check that line"),
     ],
 )
 def test_feedback_says_what_to_do_next_without_repeating_the_steps_message(
@@ -118,6 +122,15 @@ def test_feedback_says_what_to_do_next_without_repeating_the_steps_message(
     result = StepResult(1, 1, 1, "x = 2", verdict, "The verifier's own words.", accepted, solved, False)
     shown = feedback_markdown(result)
     assert says in shown and "verifier's own words" not in shown  # already on the step's line
+
+
+@pytest.mark.parametrize("status", list(StepStatus))
+def test_every_verdict_has_its_own_display(status: StepStatus) -> None:
+    assert set(VERDICTS) == set(StepStatus)
+    symbol, css, words = VERDICTS[status]
+    badge = verdict_badge(status)
+    assert badge == f"<span class='{css}'>{symbol} {words}</span>"
+    assert verdict_badge(status.value) == badge  # as read back from the database, where it is text
 
 
 def test_the_hint_list_says_when_the_ladder_has_ended() -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sympy
 
-from tutor.problems.calculus import tidy_derivative
-from tutor.problems.notation import fmt, x
-from tutor.solver.linear import Move
-from tutor.solver.reading import StateError
+from tutor.moves import Move
+from tutor.moves.reading import StateError
+from tutor.notation import fmt, x
 
 
 def rational_move(text: str, state: sympy.Basic) -> Move | None:
@@ -68,3 +67,8 @@ def _rule(expr: sympy.Expr) -> tuple[str, str]:
             f"^{fmt(power - 1)}, then multiply by the derivative of the inside, {fmt(sympy.diff(base, x))}."
         )
     return "power rule", "d/dx x^n = n x^(n-1): bring the exponent down and lower it by one."
+
+
+def tidy_derivative(expr: sympy.Expr, derivative: sympy.Expr) -> sympy.Expr:
+    """Sums are differentiated term by term and stay expanded; products and powers are factored."""
+    return sympy.expand(derivative) if expr.is_Add else sympy.factor_terms(derivative)

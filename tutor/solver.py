@@ -1,20 +1,16 @@
-"""The symbolic solver: worked solutions and the next step from wherever the learner is."""
+"""The symbolic solver: worked solutions and the next step from wherever the learner is.
+
+Each skill's declaration names its move (:mod:`tutor.moves`); this module runs it from any state.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
-import sympy
 from sympy.polys.polyerrors import BasePolynomialError
 
-from tutor.problems.problem import Problem
-from tutor.solver import stepwise
-from tutor.solver.calculus import derivative_move, rational_move
-from tutor.solver.linear import Move, equation_move, system_move
-from tutor.solver.polynomials import expand_move, factor_move, quadratic_move
-from tutor.solver.reading import StateError, read_state
+from tutor.moves.reading import StateError, read_state
+from tutor.problems import SKILLS, Problem
 
 __all__ = ["StateError", "Step", "is_final", "next_step", "solve"]
 
@@ -31,41 +27,14 @@ class Step:
     explanation: str
 
 
-def _stepwise_move(text: str, state: sympy.Basic) -> Move | None:
-    try:
-        move = stepwise.next_move(stepwise.read(text))
-    except stepwise.NotStepwise as error:
-        raise StateError(str(error)) from error
-    return None if move is None else (stepwise.show(move[0]), move[1], move[2])
-
-
-_MOVES: dict[str, Callable[[str, sympy.Basic], Move | None]] = {
-    "fractions": _stepwise_move,
-    "order_of_operations": _stepwise_move,
-    "exponent_rules": _stepwise_move,
-    "radicals": _stepwise_move,
-    "linear_one_step": equation_move,
-    "linear_two_step": equation_move,
-    "linear_both_sides": equation_move,
-    "linear_inequalities": equation_move,
-    "linear_systems": system_move,
-    "expand_polynomials": expand_move,
-    "factor_polynomials": factor_move,
-    "quadratic_factoring": partial(quadratic_move, use_formula=False),
-    "quadratic_formula": partial(quadratic_move, use_formula=True),
-    "rational_expressions": rational_move,
-    "derivatives": derivative_move,
-}
-
-
 def next_step(problem: Problem, current: str) -> Step | None:
     """The next step from `current`, any state the learner reached; None once it is the final answer."""
-    if problem.skill not in _MOVES:
+    if problem.skill not in SKILLS:
         raise StateError(f"no solver for skill {problem.skill!r}")
     if not current.strip():
         raise StateError("the current state is empty; write an expression or equation first")
     try:
-        move = _MOVES[problem.skill](current.strip(), read_state(current))
+        move = SKILLS[problem.skill].move(current.strip(), read_state(current))
     except BasePolynomialError as error:  # e.g. log(x) = 2 under a linear skill: not a state it can work
         raise StateError(f"the {problem.skill} solver has no move for {current.strip()!r}") from error
     return None if move is None else Step(current.strip(), *move)

@@ -6,10 +6,10 @@ import re
 
 import sympy
 
-from tutor.problems.notation import fmt, split_relation, x, y
-from tutor.solver.reading import StateError, has_brackets, read_state
+from tutor.moves import Move
+from tutor.moves.reading import StateError, has_brackets, read_state
+from tutor.notation import fmt, split_relation, x, y
 
-Move = tuple[str, str, str]  # the new state as typed text, a short rule name, why
 _FLIPPED = {
     sympy.Eq: sympy.Eq,
     sympy.Lt: sympy.Gt,

@@ -13,6 +13,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import isqrt, lcm
 
+import sympy
+
+from tutor.moves import Move
+from tutor.moves.reading import StateError
+
 
 @dataclass(frozen=True)
 class Num:
@@ -170,14 +175,23 @@ def _is_fraction(node: Node) -> bool:
     )
 
 
-Move = tuple[Node, str, str]  # the rewritten tree, a short rule name, why
+TreeMove = tuple[Node, str, str]  # the rewritten tree, a short rule name, why
 
 
-def next_move(node: Node) -> Move | None:
+def next_move(node: Node) -> TreeMove | None:
     """The tree after the next single operation, or None when it is already fully simplified."""
     if show(canonical(value(node))) == show(node):
         return None
     return _move(node)
+
+
+def stepwise_move(text: str, state: sympy.Basic) -> Move | None:
+    """The solver's move for the stepwise skills: the next single operation on the typed line."""
+    try:
+        move = next_move(read(text))
+    except NotStepwise as error:
+        raise StateError(str(error)) from error
+    return None if move is None else (show(move[0]), move[1], move[2])
 
 
 def value(node: Node) -> Term:
@@ -256,7 +270,7 @@ def _combine(op: str, a: Term, b: Term) -> Term:
     return Term(a.coef**power * outside, a.exp * power, inside)
 
 
-def _move(node: Node) -> Move:
+def _move(node: Node) -> TreeMove:
     match node:
         case Neg(arg):
             inner = _move(arg) if next_move(arg) else None
@@ -295,7 +309,7 @@ def _fraction_parts(node: Node) -> tuple[int, int] | None:
     return None
 
 
-def _operate(node: Bin) -> Move:
+def _operate(node: Bin) -> TreeMove:
     op, left, right = node.op, node.left, node.right
     a, b = _fraction_parts(left), _fraction_parts(right)
     if op in "+-" and a and b and (a[1] != 1 or b[1] != 1):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sympy
 
-from tutor.problems.notation import fmt, layout, split_relation, x
-from tutor.solver.linear import Move
-from tutor.solver.reading import StateError, has_brackets
+from tutor.moves import Move
+from tutor.moves.reading import StateError, has_brackets
+from tutor.notation import fmt, layout, split_relation, x
 
 
 def expand_move(text: str, state: sympy.Basic) -> Move | None:
