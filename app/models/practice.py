@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.models.base import Base, CreatedAt, one_of
 
 PROBLEM_SOURCES = ("generated", "authored")
-ATTEMPT_STATUSES = ("in_progress", "solved", "gave_up")
+ATTEMPT_STATUSES = ("in_progress", "solved", "gave_up", "skipped")
 STEP_VERDICTS = ("equivalent", "implied", "invalid", "unverifiable", "unparsable")
 
 
