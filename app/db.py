@@ -59,13 +59,39 @@ class Database:
 
     def upgrade(self, revision: str = "head") -> None:
         """Apply migrations up to ``revision`` (default: the newest)."""
-        with self.engine.begin() as connection:
+        with self._migrating() as connection:
             command.upgrade(_alembic_config(connection), revision)
 
     def downgrade(self, revision: str) -> None:
         """Undo migrations down to ``revision`` (``"base"``: an empty database)."""
-        with self.engine.begin() as connection:
+        with self._migrating() as connection:
             command.downgrade(_alembic_config(connection), revision)
+
+    @contextmanager
+    def _migrating(self) -> Iterator[Connection]:
+        """A connection in one transaction for Alembic.
+
+        On SQLite, foreign keys are off while migrations run and checked before the commit, as SQLite's
+        own procedure for rebuilding a table asks: batch mode copies a table, drops the old one and
+        renames the copy, and with foreign keys on, dropping a table that others refer to runs their
+        ON DELETE actions, deleting (CASCADE) or emptying (SET NULL) the rows that point at it.
+        The pragma is a no-op inside a transaction, so it is set on the driver's connection first.
+        """
+        if not self.is_sqlite:
+            with self.engine.begin() as connection:
+                yield connection
+            return
+        with self.engine.connect() as connection:
+            driver = connection.connection.driver_connection
+            driver.execute("PRAGMA foreign_keys = OFF")
+            try:
+                with connection.begin():
+                    yield connection
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"a migration left rows with dangling foreign keys: {broken[:5]}")
+            finally:
+                driver.execute("PRAGMA foreign_keys = ON")
 
     def current_revision(self) -> str | None:
         """The revision the database is at, or None before the first migration."""

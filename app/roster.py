@@ -167,8 +167,8 @@ def export_gradebook(db: Database, *, class_id: int) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([
-        "username", "display_name", "problems_started", "problems_solved", "steps", "hints",
-        "solutions_revealed", *(f"mastery:{skill}" for skill in gradebook.skills),
+        "username", "display_name", "problems_started", "problems_solved", "problems_skipped", "steps",
+        "hints", "solutions_revealed", *(f"mastery:{skill}" for skill in gradebook.skills),
         *(_text_cell(f"{r.assignment.title} (#{r.assignment.id}):{column}")
           for r in reports for column in (f"finished of {r.assignment.problem_count}", "score")),
     ])
@@ -176,7 +176,7 @@ def export_gradebook(db: Database, *, class_id: int) -> str:
         mine = [progress.get((r.assignment.id, row.username)) for r in reports]
         writer.writerow([
             row.username, _text_cell(row.display_name), row.problems_started, row.problems_solved,
-            row.steps, row.hints, row.solutions_revealed,
+            row.problems_skipped, row.steps, row.hints, row.solutions_revealed,
             *(_cell(row.mastery.get(skill)) for skill in gradebook.skills),
             *(cell for p in mine for cell in (_finished(p), _cell(p.score if p else None))),
         ])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class AssignmentProgress:
-    """``finished`` problems (solved or given up) of ``total``; ``solved`` of them solved."""
+    """``finished`` problems (solved, given up or skipped) of ``total``; ``solved`` of them solved."""
 
     total: int
     finished: int

@@ -18,6 +18,7 @@ of 1 is the textbook update and a weight of 0 changes nothing; in Elo it scales 
     kind              observes  weight          why
     problem_solved    right     1.0 (the rest)  a whole problem done unaided: the textbook BKT opportunity
     problem_failed    wrong     1.0 (the rest)  gave up, or asked to see the worked solution
+    problem_skipped   wrong     0               skipped: ends the problem and breaks the run, nothing more
     step_correct      right     0.25            steps go with the problem's outcome; weak evidence alone
     step_wrong        wrong     0.5             a wrong step shows a concrete misconception
     hint (level 1-3)  wrong     0.25/0.5/0.75   asking for help is partial evidence of non-mastery;
@@ -37,6 +38,13 @@ the mastery verdicts false in bench/adaptivity.py whenever learners learned slow
 Each skill's BKT parameters (:class:`BKTParams`) are part of its declaration in :mod:`tutor.problems`;
 :func:`params_for` reads them there.
 
+A skipped problem is not a solved one, but it is not a failure either: the learner chose to move on,
+which says little about what they know. So a skip ends the problem (nothing can follow it) and, as a
+give-up does, breaks the run of unaided solves that mastery needs (skipping cannot shelter a run from
+a problem going badly). Beyond that it carries no weight: no BKT observation, no Elo change, no
+learning credit (skipping is not practice: ten skips must not raise mastery) and it is not counted
+among the problems finished. The steps and hints given before the skip have already counted.
+
 Pure: frozen dataclasses in, new frozen dataclasses out; no I/O.
 """
 
@@ -52,7 +60,9 @@ from typing import Literal
 from tutor.problems import SKILLS
 from tutor.problems.problem import DEFAULT_PARAMS, BKTParams
 
-EvidenceKind = Literal["step_correct", "step_wrong", "hint", "problem_solved", "problem_failed"]
+EvidenceKind = Literal[
+    "step_correct", "step_wrong", "hint", "problem_solved", "problem_failed", "problem_skipped"
+]
 
 LEVELS = (1, 2, 3, 4, 5)
 ELO_SCALE = 400.0  # rating points for a factor 10 in the odds of success, as in chess
@@ -68,11 +78,13 @@ MASTERY_RUN = 3  # problems solved unaided in a row before a skill can count as 
 _EVIDENCE = {  # kind -> (observed right, weight); hints take their weight from HINT_WEIGHTS
     "problem_solved": (True, 1.0),
     "problem_failed": (False, 1.0),
+    "problem_skipped": (False, 0.0),  # see the module docstring: ends the problem, shows nothing
     "step_correct": (True, 0.25),
     "step_wrong": (False, 0.5),
     "hint": (False, None),
 }
-_ENDS_PROBLEM = frozenset({"problem_solved", "problem_failed"})
+_ENDS_PROBLEM = frozenset({"problem_solved", "problem_failed", "problem_skipped"})
+_WORKED_TO_THE_END = frozenset({"problem_solved", "problem_failed"})  # practice: learning credit, counted
 
 
 def params_for(skill_id: str) -> BKTParams:
@@ -109,6 +121,11 @@ class Evidence:
         return self.kind in _ENDS_PROBLEM
 
     @property
+    def worked_to_the_end(self) -> bool:
+        """Solved or failed: a problem practised, so it earns learning credit and counts as finished."""
+        return self.kind in _WORKED_TO_THE_END
+
+    @property
     def is_help_or_error(self) -> bool:
         """A hint or a wrong step: the problem is no longer solved unaided."""
         return self.kind in ("hint", "step_wrong")
@@ -120,7 +137,7 @@ class SkillState:
 
     p_mastery: float
     ability: float = INITIAL_ABILITY
-    attempts: int = 0  # problems finished (solved or failed)
+    attempts: int = 0  # problems finished (solved or failed; skipped ones do not count)
     solved_in_a_row: int = 0  # the latest problems solved unaided, without a hint or a wrong step
 
     def __post_init__(self) -> None:
@@ -219,6 +236,8 @@ def problem_weights(evidence: Sequence[Evidence]) -> list[float]:
         elif item.kind == "hint":
             weight = min(item.weight, PROBLEM_CAP - wrong)
             help_given = min(1.0, help_given + item.weight)
+        elif item.kind == "problem_skipped":  # an outcome that shows nothing about the skill
+            weight = 0.0
         else:  # the outcome: what is left of its side's budget
             weight = PROBLEM_CAP - (right if item.observed_right else wrong)
         if item.observed_right:
@@ -256,11 +275,12 @@ def update(
     if weight > 0.0:  # a weight of 0 changes nothing (and Elo needs a positive K)
         ability, _ = elo_update(ability, problem_rating, score, k_factor(skill.attempts) * weight)
     run = skill.solved_in_a_row
-    if evidence.ends_problem:
+    if evidence.worked_to_the_end:
         p = bkt_learn(p, params)
+    if evidence.ends_problem:
         unaided = evidence.kind == "problem_solved" and not any(e.is_help_or_error for e in earlier)
         run = run + 1 if unaided else 0
-    attempts = skill.attempts + int(evidence.ends_problem)
+    attempts = skill.attempts + int(evidence.worked_to_the_end)
     after = SkillState(p_mastery=p, ability=ability, attempts=attempts, solved_in_a_row=run)
     return state.with_skill(skill_id, after)
 

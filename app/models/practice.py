@@ -12,7 +12,7 @@ from app.models.base import Base, CreatedAt, one_of
 from tutor.verdicts import StepStatus
 
 PROBLEM_SOURCES = ("generated", "authored")
-ATTEMPT_STATUSES = ("in_progress", "solved", "gave_up")
+ATTEMPT_STATUSES = ("in_progress", "solved", "gave_up", "skipped")
 STEP_VERDICTS = tuple(status.value for status in StepStatus)  # the CHECK on steps.verdict
 
 

@@ -41,7 +41,8 @@ def next_problem(
     learner model's pick; the level is the assignment's or the learner model's, so practice on a chosen
     skill still fits the learner. ``seed`` fixes the choice and the problem (tests, replays).
     An assignment serves each problem once, resumes its unfinished problem from any session, and
-    raises ``AssignmentComplete`` once all its problems are finished.
+    raises ``AssignmentComplete`` once all its problems are finished. A skipped problem is finished
+    (``tutoring.skip_problem``): it is not served again, and it counts as not solved.
     """
     if skill_id is not None and skill_id not in SKILLS:
         raise InvalidInput(f"there is no skill {skill_id!r}; choose one of: {', '.join(SKILLS)}")

@@ -57,6 +57,7 @@ class GradebookRow:
     hints: int
     solutions_revealed: int
     mastery: dict[str, float]
+    problems_skipped: int = 0  # the learner moved on without solving them
 
 
 @dataclass(frozen=True)
@@ -123,23 +124,25 @@ def class_gradebook(db: Database, *, class_id: int) -> Gradebook:
         for user_id, skill_id, p_mastery, position in session.execute(query):
             mastery[user_id][skill_id] = p_mastery
             positions[skill_id] = position
-        rows = [
-            GradebookRow(s.username, s.display_name, *totals.get(s.id, _NO_TOTALS), mastery[s.id])
-            for s in students
-        ]
+        rows = []
+        for s in students:
+            started, solved, steps, hints, revealed, skipped = totals.get(s.id, _NO_TOTALS)
+            rows.append(GradebookRow(s.username, s.display_name, started, solved, steps, hints, revealed,
+                                     mastery[s.id], problems_skipped=skipped))
         return Gradebook(sorted(positions, key=positions.__getitem__), rows)
 
 
-_NO_TOTALS = (0, 0, 0, 0, 0)
+_NO_TOTALS = (0, 0, 0, 0, 0, 0)
 
 
-def _totals(session: Session, user_ids: list[int]) -> dict[int, tuple[int, int, int, int, int]]:
-    """(problems started, solved, steps, hints, solutions revealed) per user."""
+def _totals(session: Session, user_ids: list[int]) -> dict[int, tuple[int, int, int, int, int, int]]:
+    """(problems started, solved, steps, hints, solutions revealed, skipped) per user."""
     attempts = select(
         Attempt.user_id,
         func.count(Attempt.id),
         func.count(Attempt.id).filter(Attempt.status == "solved"),
         func.count(Attempt.solution_revealed_at),
+        func.count(Attempt.id).filter(Attempt.status == "skipped"),
     ).where(Attempt.user_id.in_(user_ids)).group_by(Attempt.user_id)
     steps = dict(session.execute(
         select(Attempt.user_id, func.count(StepRecord.id))
@@ -152,6 +155,6 @@ def _totals(session: Session, user_ids: list[int]) -> dict[int, tuple[int, int, 
         .where(Attempt.user_id.in_(user_ids)).group_by(Attempt.user_id)
     ).all())
     return {
-        user_id: (started, solved, steps.get(user_id, 0), hints.get(user_id, 0), revealed)
-        for user_id, started, solved, revealed in session.execute(attempts)
+        user_id: (started, solved, steps.get(user_id, 0), hints.get(user_id, 0), revealed, skipped)
+        for user_id, started, solved, revealed, skipped in session.execute(attempts)
     }

@@ -61,7 +61,7 @@ class ProblemView:
     prompt: str
     latex: str
     current_state: str  # the start, or the last accepted step
-    status: str  # in_progress, solved or gave_up
+    status: str  # in_progress, solved, gave_up or skipped
     steps_taken: int
     hints_used: int
     start: str = ""  # the problem's starting line as written (the prompt usually ends with it)
@@ -174,10 +174,33 @@ def finish_problem(db: Database, *, attempt_id: int, user_id: int) -> AttemptSum
         attempt = load_attempt(session, attempt_id, user_id, lock=True)
         if attempt.status == "in_progress":
             end_attempt(session, attempt, solved=False)
-        return AttemptSummary(
-            attempt.id, attempt.status, attempt.step_count, attempt.hint_count,
-            attempt.solution_revealed_at is not None,
-        )
+        return _attempt_summary(attempt)
+
+
+def skip_problem(db: Database, *, attempt_id: int, user_id: int) -> AttemptSummary:
+    """Skip the learner's own unfinished problem, so that the next one can come: it ends "skipped".
+
+    A skipped problem counts as not solved, and as finished: an assignment moves on to its next problem
+    and never serves this one again (``curriculum.next_problem``), and its score counts it unsolved.
+    The learner model takes a skip as ``problem_skipped`` evidence (``tutor.learner``): the problem ends
+    and the run of unaided solves is broken, but unlike giving up it counts as no failure (the steps
+    and hints given so far have already counted). Skipping a skipped problem again changes nothing (a
+    retried click); a problem already solved or given up cannot be skipped (``Conflict``).
+    """
+    with db.transaction() as session:
+        attempt = load_attempt(session, attempt_id, user_id, lock=True)
+        if attempt.status == "in_progress":
+            end_attempt(session, attempt, solved=False, skipped=True)
+        elif attempt.status != "skipped":
+            raise Conflict("this problem is already finished, so there is nothing to skip")
+        return _attempt_summary(attempt)
+
+
+def _attempt_summary(attempt: Attempt) -> AttemptSummary:
+    return AttemptSummary(
+        attempt.id, attempt.status, attempt.step_count, attempt.hint_count,
+        attempt.solution_revealed_at is not None,
+    )
 
 
 def load_session(session: Session, session_id: int, user_id: int, *, lock: bool = False) -> TutoringSession:
@@ -221,12 +244,14 @@ def open_attempt(session: Session, tutoring: TutoringSession, problem: Problem) 
     return problem_view(attempt, problem)
 
 
-def end_attempt(session: Session, attempt: Attempt, *, solved: bool) -> None:
+def end_attempt(session: Session, attempt: Attempt, *, solved: bool, skipped: bool = False) -> None:
     """Close the attempt and give the learner model its end-of-problem evidence."""
-    attempt.status = "solved" if solved else "gave_up"
+    if solved and skipped:
+        raise ValueError("a problem is solved or skipped, not both")
+    attempt.status = "solved" if solved else "skipped" if skipped else "gave_up"
     attempt.finished_at = utcnow()
     problem = session.get_one(Problem, attempt.problem_id)
-    kind = "problem_solved" if solved else "problem_failed"
+    kind = "problem_solved" if solved else "problem_skipped" if skipped else "problem_failed"
     apply_evidence(session, user_id=attempt.user_id, skill_id=problem.skill_id, difficulty=problem.difficulty,
                    evidence=learner.Evidence(kind), attempt_id=attempt.id)
 

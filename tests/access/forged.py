@@ -64,10 +64,11 @@ class Page:
         assert found, f"{self.path} has no event named {api_name}"
         return found[0]
 
-    def call(self, fn_index: int, data: list[Any]) -> Event:
-        """Join the queue with this payload and read every message until the stream closes."""
+    def call(self, fn_index: int, data: list[Any], event_data: Any = None) -> Event:
+        """Join the queue with this payload (and what the browser says of the event, e.g. which row was
+        clicked) and read every message until the stream closes."""
         body = {"fn_index": fn_index, "data": data, "session_hash": self.session_hash,
-                "event_data": None, "trigger_id": None}  # fmt: skip
+                "event_data": event_data, "trigger_id": None}  # fmt: skip
         # ASCII escapes, as a hostile client may send them: text with lone surrogates is still valid JSON.
         joined = self.client.post(f"{self.path}/gradio_api/queue/join", content=json.dumps(body),
                                   headers={**self.headers, "content-type": "application/json"})  # fmt: skip

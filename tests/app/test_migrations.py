@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from app.db import Database
 from app.models import Base
@@ -89,3 +90,54 @@ def test_the_run_of_unaided_solves_is_filled_in_from_the_history(empty_db: Datab
     with empty_db.engine.connect() as connection:
         runs = dict(connection.execute(text("SELECT skill_id, solved_in_a_row FROM skill_mastery")).all())
     assert runs == {"fractions": 2, "radicals": 3}
+
+
+def _rows_before_0006() -> dict[str, list[dict]]:
+    rows = _rows_before_0002()
+    rows["attempts"] = [dict(rows["attempts"][0], id=1, status="in_progress", finished_at=None)]
+    rows["steps"] = [dict(id=1, attempt_id=1, position=1, client_request_id="r1", text="2", verdict="invalid",
+                          message="", accepted=False, is_final_answer=False, time_taken_ms=1, hints_used=0,
+                          misconception=None, created_at=NOW)]
+    rows["mastery_events"] = [dict(rows["mastery_events"][0], attempt_id=1, evidence="step_wrong")]
+    rows["skill_mastery"] = [dict(row, solved_in_a_row=0) for row in rows["skill_mastery"]]
+    return rows
+
+
+def _status_is_allowed(database: Database, status: str) -> bool:
+    try:
+        with database.engine.begin() as connection:
+            connection.execute(text("UPDATE attempts SET status = :status"), {"status": status})
+    except IntegrityError:
+        return False
+    return True
+
+
+def test_skipped_attempts_come_with_0006_and_go_back_to_given_up(empty_db: Database) -> None:
+    """The status CHECK is rebuilt on both backends, and SQLite's table rebuild loses no rows that refer to
+    the attempts (with foreign keys on, dropping the old table would cascade to its steps)."""
+    empty_db.upgrade("0005")
+    with empty_db.engine.begin() as connection:
+        tables = MetaData()
+        tables.reflect(connection)
+        for name, values in _rows_before_0006().items():
+            connection.execute(tables.tables[name].insert(), values)
+    assert not _status_is_allowed(empty_db, "skipped")
+
+    empty_db.upgrade()
+    assert _status_is_allowed(empty_db, "skipped") and not _status_is_allowed(empty_db, "lost")
+    with empty_db.engine.begin() as connection:
+        connection.execute(text("UPDATE mastery_events SET evidence = 'problem_skipped'"))
+        assert connection.execute(text("SELECT attempt_id, text FROM steps")).all() == [(1, "2")]
+        assert connection.execute(text("SELECT attempt_id FROM mastery_events")).scalars().all() == [1]
+
+    empty_db.downgrade("0005")
+    with empty_db.engine.connect() as connection:
+        assert connection.execute(text("SELECT status FROM attempts")).scalars().all() == ["gave_up"]
+        assert connection.execute(text("SELECT evidence FROM mastery_events")).scalars().all() == [
+            "problem_failed"
+        ]
+        assert connection.execute(text("SELECT count(*) FROM steps")).scalar() == 1
+    assert not _status_is_allowed(empty_db, "skipped")
+    if empty_db.is_sqlite:  # the migration turned foreign keys off only while it ran
+        with empty_db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

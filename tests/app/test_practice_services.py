@@ -294,6 +294,97 @@ def test_finishing_a_problem_gives_up_once_and_progress_adds_up(db: Database, pe
         assert history[-1].p_mastery == pytest.approx(skill.p_mastery)
 
 
+def _mastery(db: Database, user_id: int, skill_id: str) -> tuple[float, float, int, int]:
+    with db.transaction() as session:
+        row = session.get_one(SkillMastery, (user_id, skill_id))
+        return row.p_mastery, row.ability, row.problems_finished, row.solved_in_a_row
+
+
+def test_a_skip_is_recorded_not_solved_not_failed_and_the_next_problem_is_new(
+    db: Database, people: People
+) -> None:
+    info = classes.create_class(db, teacher_id=people.teacher_id, name="Algebra 1")
+    classes.enroll_student(db, class_id=info.id, student_id=people.student_id)
+    session = tutoring.start_session(db, user_id=people.student_id)
+    view = tutoring.start_problem(db, session_id=session.id, user_id=people.student_id,
+                                  problem_id=people.problem_id)
+    assert not _step(db, people, view.attempt_id, "2x = 10", "r1").accepted
+    before = _mastery(db, people.student_id, "linear_two_step")
+
+    summary = tutoring.skip_problem(db, attempt_id=view.attempt_id, user_id=people.student_id)
+    assert (summary.status, summary.steps_taken, summary.solution_revealed) == ("skipped", 1, False)
+    assert tutoring.skip_problem(db, attempt_id=view.attempt_id, user_id=people.student_id) == summary
+    # The learner model hears of it once: the problem ended, with no failure and no learning credit.
+    assert _evidence(db, people.student_id) == [("step_wrong", None), ("problem_skipped", None)]
+    p_mastery, ability, finished, run = _mastery(db, people.student_id, "linear_two_step")
+    assert (p_mastery, ability, finished, run) == (pytest.approx(before[0]), pytest.approx(before[1]), 0, 0)
+    with db.transaction() as rows:
+        attempt = rows.get_one(Attempt, view.attempt_id)
+        assert attempt.status == "skipped" and attempt.finished_at is not None
+
+    with pytest.raises(Conflict, match="already finished"):
+        _step(db, people, view.attempt_id, "2x = 4", "r2")
+    with pytest.raises(Conflict, match="already finished"):
+        help.request_hint(db, attempt_id=view.attempt_id, user_id=people.student_id)
+    fresh = curriculum.next_problem(db, session_id=session.id, user_id=people.student_id, seed=3)
+    assert fresh.attempt_id != view.attempt_id and fresh.status == "in_progress"  # Next moves on
+
+    report = progress.progress(db, user_id=people.student_id)
+    assert (report.problems_started, report.problems_solved) == (2, 0)
+    [row] = progress.class_gradebook(db, class_id=info.id).rows
+    assert (row.problems_started, row.problems_solved, row.problems_skipped) == (2, 0, 1)
+    detail = web_queries.attempt_detail(db, viewer=people.teacher_id, attempt_id=view.attempt_id)
+    assert detail.summary.status == "skipped" and [s.text for s in detail.steps] == ["2x = 10"]
+
+
+def test_only_the_owners_unfinished_problem_can_be_skipped(db: Database, people: People) -> None:
+    view = _authored(db, people)
+    with pytest.raises(PermissionDenied, match="belongs to someone else"):
+        tutoring.skip_problem(db, attempt_id=view.attempt_id, user_id=people.other_id)
+    with pytest.raises(NotFound, match="no attempt with id 999"):
+        tutoring.skip_problem(db, attempt_id=999, user_id=people.student_id)
+    for text in ("2x = 4", "x = 2"):
+        _step(db, people, view.attempt_id, text, text)
+    with pytest.raises(Conflict, match="nothing to skip"):
+        tutoring.skip_problem(db, attempt_id=view.attempt_id, user_id=people.student_id)
+    given_up = _authored(db, people)
+    tutoring.finish_problem(db, attempt_id=given_up.attempt_id, user_id=people.student_id)
+    with pytest.raises(Conflict, match="nothing to skip"):
+        tutoring.skip_problem(db, attempt_id=given_up.attempt_id, user_id=people.student_id)
+    statuses = [tutoring.current_problem(db, attempt_id=a, user_id=people.student_id).status
+                for a in (view.attempt_id, given_up.attempt_id)]
+    assert statuses == ["solved", "gave_up"]  # refusals change nothing
+    assert [kind for kind, _ in _evidence(db, people.student_id)].count("problem_skipped") == 0
+
+
+def test_a_skipped_assignment_problem_counts_as_not_solved_and_is_not_served_again(
+    db: Database, people: People
+) -> None:
+    info = classes.create_class(db, teacher_id=people.teacher_id, name="Algebra 1")
+    classes.enroll_student(db, class_id=info.id, student_id=people.student_id)
+    second = authoring.add_problem(
+        db, author_id=people.teacher_id, skill_id="linear_two_step", difficulty=2, kind="solve",
+        prompt="Solve for x.", start="3x + 1 = 7", answer="x = 2",
+    )
+    quiz = assignments.create_problem_set(db, teacher_id=people.teacher_id, class_id=info.id, title="Quiz",
+                                          problem_ids=[people.problem_id, second], due_at=None)
+    first = _next(db, people.student_id, seed=1, assignment_id=quiz.id)
+    assert first.problem_id == people.problem_id
+    tutoring.skip_problem(db, attempt_id=first.attempt_id, user_id=people.student_id)
+    [mine] = assignments.student_assignments(db, student_id=people.student_id)
+    assert (mine.progress.finished, mine.progress.solved, mine.progress.counter) == (1, 0, "2 of 2")
+
+    after_reload = _next(db, people.student_id, seed=2, assignment_id=quiz.id)  # any session of it
+    assert after_reload.problem_id == second  # the skipped problem is not served again
+    for text in ("3x = 6", "x = 2"):
+        _step(db, people, after_reload.attempt_id, text, text)
+    session = tutoring.start_session(db, user_id=people.student_id, assignment_id=quiz.id)
+    with pytest.raises(curriculum.AssignmentComplete, match="1 of 2 solved"):
+        curriculum.next_problem(db, session_id=session.id, user_id=people.student_id)
+    [report] = assignments.class_report(db, teacher_id=people.teacher_id, class_id=info.id)
+    assert report.completed == 1 and report.mean_score == 0.5
+
+
 def _seed_of(db: Database, attempt_id: int) -> int:
     with db.transaction() as session:
         attempt = session.get_one(Attempt, attempt_id)

@@ -89,3 +89,11 @@ def test_gradebook_gives_each_assignments_completion_and_score(db: Database, cla
     finished, score = f"'=Week 1 (#{week.id}):finished of 2", f"'=Week 1 (#{week.id}):score"
     assert [(r["username"], r[finished], r[score]) for r in rows] == [("ada", "1", "0.000"),
                                                                       ("bob", "0", "0.000")]
+    assert [r["problems_skipped"] for r in rows] == ["0", "0"]  # given up, not skipped
+
+    skipped = curriculum.next_problem(db, session_id=session, user_id=student)
+    tutoring.skip_problem(db, attempt_id=skipped.attempt_id, user_id=student)
+    rows = list(csv.DictReader(io.StringIO(export_gradebook(db, class_id=class_id))))
+    columns = ("username", "problems_started", "problems_solved", "problems_skipped", finished, score)
+    assert [tuple(r[c] for c in columns) for r in rows] == [("ada", "2", "0", "1", "2", "0.000"),
+                                                             ("bob", "0", "0", "0", "0", "0.000")]

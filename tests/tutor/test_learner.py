@@ -31,7 +31,7 @@ from tutor.problems import SKILLS
 SKILL = "algebra"  # no per-skill override: the default parameters apply
 MASTERED = SkillState(p_mastery=0.99, ability=MASTERY_RATING + 100, attempts=20, solved_in_a_row=5)
 RATING = difficulty_rating(2)
-SOLVED, FAILED = Evidence("problem_solved"), Evidence("problem_failed")
+SOLVED, FAILED, SKIPPED = Evidence("problem_solved"), Evidence("problem_failed"), Evidence("problem_skipped")
 GOOD_STEP, BAD_STEP = Evidence("step_correct"), Evidence("step_wrong")
 
 
@@ -144,6 +144,38 @@ def test_only_unaided_solves_extend_the_run():
     for problem, run in problems:
         state = play(state, problem)
         assert state.get(SKILL).solved_in_a_row == run, problem
+
+
+def test_a_skip_ends_the_problem_and_breaks_the_run_but_shows_nothing_else():
+    state = play(play(LearnerState(), [SOLVED]), [SOLVED])
+    before = state.get(SKILL)
+    skipped = play(state, [SKIPPED]).get(SKILL)
+    assert skipped.solved_in_a_row == 0  # not solved: mastery waits for three unaided solves again
+    assert (skipped.p_mastery, skipped.ability, skipped.attempts) == (before.p_mastery, before.ability, 2)
+    assert problem_weights([SKIPPED]) == [0.0]
+    assert SKIPPED.ends_problem and not SKIPPED.worked_to_the_end
+
+
+def test_skipping_is_never_better_than_solving_and_never_worse_than_giving_up():
+    start = play(LearnerState(), [SOLVED])
+    outcomes = {e.kind: play(start, [BAD_STEP, e]).get(SKILL) for e in (SOLVED, SKIPPED, FAILED)}
+    solved, skipped, failed = outcomes.values()
+    assert solved.p_mastery > skipped.p_mastery > failed.p_mastery
+    assert solved.ability > skipped.ability > failed.ability
+    mid_problem = play(start, [BAD_STEP]).get(SKILL)  # the wrong step counted; the skip adds nothing
+    assert skipped == SkillState(mid_problem.p_mastery, mid_problem.ability, attempts=1, solved_in_a_row=0)
+
+
+def test_skipping_again_and_again_never_raises_mastery():
+    state = LearnerState()
+    for _ in range(10):
+        state = play(state, [SKIPPED])
+    assert state.get(SKILL) == SkillState(p_mastery=DEFAULT_PARAMS.p_init)
+
+
+def test_nothing_follows_a_skip():
+    with pytest.raises(ValueError, match="nothing can follow"):
+        problem_weights([SKIPPED, GOOD_STEP])
 
 
 @pytest.mark.parametrize("skill_id", sorted(SKILLS))

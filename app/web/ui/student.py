@@ -70,6 +70,11 @@ def _counter(assignments: list[AssignmentInfo], assignment_id: int | None) -> st
 
 
 NO_PROBLEMS = "No problems yet: press Next problem on the Practice tab."
+SKIP_OFFER = (
+    "**You haven't finished this problem yet.** Skip it and get a new one? A skipped problem counts as "
+    "not solved, and your teacher sees that you skipped it."
+)
+SKIPPED = "_Skipped: that problem counts as not solved._"
 
 
 def build(
@@ -92,8 +97,15 @@ def build(
                         value=ADAPTIVE,
                         label="What to practise",
                         scale=4,
+                        elem_id="practice-picker",
                     )
                     next_button = gr.Button("Next problem", variant="primary", scale=1)
+                # Next during an unfinished problem would bring the same problem back: it offers this.
+                with gr.Column(visible=False, elem_id="skip-offer") as skip_offer:
+                    gr.Markdown(SKIP_OFFER, elem_classes="ft-skip-offer")
+                    with gr.Row():
+                        skip_button = gr.Button("Skip this problem", variant="stop")
+                        keep_button = gr.Button("Keep working")
                 counter = gr.Markdown(elem_id="assignment-counter")
                 problem = gr.Markdown(
                     "_Press **Next problem** to begin._",
@@ -161,9 +173,10 @@ def build(
                 gr.update(choices=choices, value=default_choice(mine)),
             )
 
-        @refusals_as_notes(outputs=9)
-        def on_next(session: int | None, value: str | None, request: gr.Request):
-            user = learner(request)
+        def serve_next(user: UserInfo, session: int | None, value: str | None, note: str = ""):
+            """The next problem (a new session when there is none), or the assignment's finish line;
+            ``note`` goes in the feedback. The skip offer is hidden either way."""
+            hide_offer = gr.update(visible=False)
             with shown_to_user():
                 choice = parse_choice(value)
                 if session is None:
@@ -173,9 +186,9 @@ def build(
                     view = next_problem(db, session_id=session, user_id=user.id, skill_id=choice.skill_id)
                 except AssignmentComplete as done:  # the finish line: a message, not an error
                     mine = student_assignments(db, student_id=user.id)
-                    return (None, None, 0.0, f"### ✓ {done}", "", "", "", "", [], ChatHistory(), "",
+                    return (None, None, 0.0, f"### ✓ {done}", "", note, "", "", [], ChatHistory(), "",
                             assignments_markdown(mine),
-                            gr.update(choices=practice_choices(mine), value=default_choice(mine)))
+                            gr.update(choices=practice_choices(mine), value=default_choice(mine)), hide_offer)
             mine = student_assignments(db, student_id=user.id)
             return (
                 session,
@@ -183,7 +196,7 @@ def build(
                 time.time(),
                 problem_markdown(view),
                 show_attempt(user.id, view.attempt_id),
-                "",
+                note,
                 "",
                 "",
                 [],
@@ -191,9 +204,29 @@ def build(
                 _counter(mine, choice.assignment_id),
                 assignments_markdown(mine),
                 gr.update(),
+                hide_offer,
             )
 
-        @refusals_as_notes(outputs=4)
+        @refusals_as_notes(outputs=14)
+        def on_next(session: int | None, attempt: int | None, value: str | None, request: gr.Request):
+            user = learner(request)
+            if session is not None and attempt is not None:
+                with shown_to_user():
+                    now = tutoring.current_problem(db, attempt_id=attempt, user_id=user.id)
+                if now.status == "in_progress":  # Next would bring this problem back: offer a skip
+                    return (*(gr.skip() for _ in range(13)), gr.update(visible=True))
+            return serve_next(user, session, value)
+
+        @refusals_as_notes(outputs=14)
+        def on_skip(session: int | None, attempt: int | None, value: str | None, request: gr.Request):
+            user = learner(request)
+            if attempt is None:
+                raise gr.Error("There is no problem to skip.")
+            with shown_to_user():
+                tutoring.skip_problem(db, attempt_id=attempt, user_id=user.id)
+            return serve_next(user, session, value, note=SKIPPED)
+
+        @refusals_as_notes(outputs=5)
         def on_step(attempt: int | None, text: str, started: float, request: gr.Request):
             user = learner(request)
             if attempt is None:
@@ -211,7 +244,8 @@ def build(
                     time_taken_ms=min(elapsed_ms, tutoring.MAX_STEP_MILLISECONDS),
                 )
             box = "" if result.accepted else text
-            return show_attempt(user.id, attempt), feedback_markdown(result), box, time.time()
+            keep_working = gr.update(visible=False)  # a step sent answers the skip offer
+            return show_attempt(user.id, attempt), feedback_markdown(result), box, time.time(), keep_working
 
         @refusals_as_notes(outputs=1)
         def on_hint(attempt: int | None, request: gr.Request) -> str:
@@ -223,8 +257,8 @@ def build(
                 given = web_queries.attempt_detail(db, viewer=user.id, attempt_id=attempt).hints
             return hints_markdown(given, latest)
 
-        @refusals_as_notes(outputs=1)
-        def on_solution(attempt: int | None, confirmed: bool, request: gr.Request) -> str:
+        @refusals_as_notes(outputs=2)
+        def on_solution(attempt: int | None, confirmed: bool, request: gr.Request):
             user = learner(request)
             if not confirmed:  # the learner chose to keep working
                 return gr.skip()
@@ -233,16 +267,17 @@ def build(
             with shown_to_user():
                 solution = help.reveal_solution(db, attempt_id=attempt, user_id=user.id)
             lines = [f"1. ${step.after}$ — {step.rule}. {step.explanation}" for step in solution.steps]
-            return "**Worked solution**\n\n" + "\n".join(lines)
+            return "**Worked solution**\n\n" + "\n".join(lines), gr.update(visible=False)  # problem over
 
-        @refusals_as_notes(outputs=1)
-        def on_give_up(attempt: int | None, request: gr.Request) -> str:
+        @refusals_as_notes(outputs=2)
+        def on_give_up(attempt: int | None, request: gr.Request):
             user = learner(request)
             if attempt is None:
                 raise gr.Error("There is no problem to give up on.")
             with shown_to_user():
                 summary = tutoring.finish_problem(db, attempt_id=attempt, user_id=user.id)
-            return f"Finished ({summary.status.replace('_', ' ')}). Press *Next problem* for another."
+            finished = f"Finished ({summary.status.replace('_', ' ')}). Press *Next problem* for another."
+            return finished, gr.update(visible=False)
 
         def on_ask(attempt: int | None, text: str, talk: ChatHistory, request: gr.Request):
             user = learner(request)
@@ -299,14 +334,13 @@ def build(
         page.load(on_load, outputs=[top, my_assignments, practice])
         # A new choice of what to practise starts a new tutoring session at the next problem.
         practice.change(lambda: None, outputs=session_id)
-        next_button.click(
-            on_next,
-            inputs=[session_id, practice],
-            outputs=[
-                session_id, attempt_id, last_action, problem, steps, feedback, step_box, hints, chat, history,
-                counter, my_assignments, practice,
-            ],
-        )
+        next_outputs = [
+            session_id, attempt_id, last_action, problem, steps, feedback, step_box, hints, chat, history,
+            counter, my_assignments, practice, skip_offer,
+        ]
+        next_button.click(on_next, inputs=[session_id, attempt_id, practice], outputs=next_outputs)
+        skip_button.click(on_skip, inputs=[session_id, attempt_id, practice], outputs=next_outputs)
+        keep_button.click(lambda: gr.update(visible=False), outputs=skip_offer)
         step_box.change(
             preview_markdown,
             inputs=step_box,
@@ -315,7 +349,8 @@ def build(
             trigger_mode="always_last",
         )
         step_inputs = dict(
-            inputs=[attempt_id, step_box, last_action], outputs=[steps, feedback, step_box, last_action]
+            inputs=[attempt_id, step_box, last_action],
+            outputs=[steps, feedback, step_box, last_action, skip_offer],
         )
         check_button.click(on_step, **step_inputs)
         step_box.submit(on_step, **step_inputs)
@@ -323,9 +358,9 @@ def build(
         explain_button.click(on_explain, inputs=[attempt_id, history], outputs=[chat, tutor_box, history])
         # Showing the solution ends the problem, so the learner confirms first (the browser's own dialog).
         solution_button.click(None, outputs=solution_ok, js=CONFIRM_SOLUTION).then(
-            on_solution, inputs=[attempt_id, solution_ok], outputs=hints
+            on_solution, inputs=[attempt_id, solution_ok], outputs=[hints, skip_offer]
         )
-        give_up_button.click(on_give_up, inputs=attempt_id, outputs=feedback)
+        give_up_button.click(on_give_up, inputs=attempt_id, outputs=[feedback, skip_offer])
         ask_io = dict(
             inputs=[attempt_id, question, history], outputs=[chat, question, running_request, history]
         )

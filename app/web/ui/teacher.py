@@ -40,6 +40,36 @@ NO_WORK = "No work yet: your students' attempts appear here as they practise."
 NO_ERRORS = "No common errors yet."
 NO_ASSIGNMENTS = "No assignments yet: set one above."
 LOG_BASE_CHOICES = [("logarithm to base 10 (school calculators)", "10"), ("natural logarithm (base e)", "e")]
+# A click on a recent-work row (or Enter on its link) asks the server to open that attempt in the
+# Learner tab; the rows carry their attempt id (views.frame_html with attempt_links).
+OPEN_ATTEMPT_JS = """
+element.addEventListener('click', (event) => {
+  const row = event.target.closest('[data-attempt]');
+  if (!row || !element.contains(row)) return;
+  event.preventDefault();
+  trigger('click', {attempt: row.dataset.attempt});
+});
+"""
+
+
+def recent_work_html(attempts: list[queries.AttemptSummary], zone: ZoneInfo) -> str:
+    """The class's latest attempts, each row opening its drill-down."""
+    return frame_html(attempts_table(attempts, zone), caption="Latest attempts", empty=NO_WORK,
+                      attempt_links=True)
+
+
+def attempt_choice(attempt: queries.AttemptSummary) -> tuple[str, int]:
+    """How an attempt reads in the drill-down's picker: "#12 Two-step equations: Solve... (skipped)"."""
+    status = attempt.status.replace("_", " ")
+    return f"#{attempt.id} {skill_name(attempt.skill_id)}: {attempt.prompt} ({status})", attempt.id
+
+
+def clicked_attempt(event: gr.EventData) -> int | None:
+    """The attempt id a recent-work row sent, or None for anything else."""
+    data = getattr(event, "_data", None)
+    value = data.get("attempt") if isinstance(data, dict) else None
+    text = str(value) if isinstance(value, (int, str)) else ""
+    return int(text) if text.isdecimal() and len(text) <= 18 else None
 
 
 def assignments_html(db: Database, teacher_id: int, class_id: int, zone: ZoneInfo) -> str:
@@ -57,9 +87,9 @@ def build(db: Database, *, zone: ZoneInfo = SCHOOL_DEFAULT, refresh_s: float = 6
         refreshed = gr.Markdown(elem_id="refreshed", elem_classes="ft-refreshed")
         # The class's work, heatmap and errors follow what students do without reloading the page.
         ticker = gr.Timer(refresh_s)
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             with gr.Tab("Recent work"):
-                recent = gr.HTML(elem_id="recent-work")
+                recent = gr.HTML(elem_id="recent-work", js_on_load=OPEN_ATTEMPT_JS)
             with gr.Tab("Mastery"):
                 heatmap = gr.HTML(elem_id="heatmap")
                 timeline = gr.LinePlot(
@@ -79,7 +109,7 @@ def build(db: Database, *, zone: ZoneInfo = SCHOOL_DEFAULT, refresh_s: float = 6
                 )
             with gr.Tab("Common errors"):
                 errors = gr.HTML(elem_id="common-errors")
-            with gr.Tab("Learner"):
+            with gr.Tab("Learner", id="learner"):
                 with gr.Row():
                     student_pick = gr.Dropdown(label="Student", choices=[])
                     attempt_pick = gr.Dropdown(label="Attempt", choices=[])
@@ -135,11 +165,12 @@ def build(db: Database, *, zone: ZoneInfo = SCHOOL_DEFAULT, refresh_s: float = 6
 
         def on_class(class_id: int | None, request: gr.Request):
             user = teacher(request)
+            no_attempt = gr.update(choices=[], value=None)
             if class_id is None:
                 empty = gr.update(choices=[], value=None)
                 begin = "<p class='ft-empty'>Create a class above to begin.</p>"
                 no_download = gr.update(link=None, interactive=False)
-                return begin, begin, None, begin, empty, no_download, begin
+                return begin, begin, None, begin, empty, no_download, begin, no_attempt, ""
             with shown_to_user():
                 attempts = queries.class_attempts(db, teacher_id=user.id, class_id=class_id)
                 patterns = queries.common_errors(db, teacher_id=user.id, class_id=class_id)
@@ -147,13 +178,15 @@ def build(db: Database, *, zone: ZoneInfo = SCHOOL_DEFAULT, refresh_s: float = 6
                 students = class_students(db, class_id=class_id)
                 set_work = class_report(db, teacher_id=user.id, class_id=class_id)
             return (
-                frame_html(attempts_table(attempts, zone), caption="Latest attempts", empty=NO_WORK),
+                recent_work_html(attempts, zone),
                 mastery_heatmap(db, class_id),
                 timeline_frame(points, zone),
                 frame_html(errors_frame(patterns), caption="Common errors", empty=NO_ERRORS),
                 gr.update(choices=[(s.display_name, s.id) for s in students], value=None),
                 gr.update(link=gradebook_url(class_id), interactive=True),
                 frame_html(assignments_frame(set_work, zone), caption="Assignments", empty=NO_ASSIGNMENTS),
+                no_attempt,
+                "",
             )
 
         def on_assign(
@@ -186,11 +219,31 @@ def build(db: Database, *, zone: ZoneInfo = SCHOOL_DEFAULT, refresh_s: float = 6
                 return gr.update(choices=[], value=None)
             with shown_to_user():
                 attempts = queries.learner_attempts(db, viewer=user.id, student_id=student_id)
-            choices = [
-                (f"#{a.id} {skill_name(a.skill_id)}: {a.prompt} ({a.status.replace('_', ' ')})", a.id)
-                for a in attempts
-            ]
+            choices = [attempt_choice(a) for a in attempts]
             return gr.update(choices=choices, value=choices[0][1] if choices else None)
+
+        def on_open(class_id: int | None, event: gr.EventData, request: gr.Request):
+            """A recent-work row was clicked: its attempt, step by step, in the Learner tab."""
+            user = teacher(request)
+            attempt_id = clicked_attempt(event)
+            if class_id is None or attempt_id is None:
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            with shown_to_user():
+                detail = queries.attempt_detail(db, viewer=user.id, attempt_id=attempt_id)
+                students = class_students(db, class_id=class_id)
+                student = next((s for s in students if s.username == detail.summary.username), None)
+                if student is None:
+                    raise gr.Error(f"{detail.summary.username} is no longer in this class.")
+                attempts = queries.learner_attempts(db, viewer=user.id, student_id=student.id)
+            choices = [attempt_choice(a) for a in attempts]
+            if attempt_id not in [value for _, value in choices]:  # older than the picker's newest
+                choices.append(attempt_choice(detail.summary))
+            return (
+                gr.Tabs(selected="learner"),
+                gr.update(choices=[(s.display_name, s.id) for s in students], value=student.id),
+                gr.update(choices=choices, value=attempt_id),
+                attempt_markdown(detail),
+            )
 
         def on_attempt(attempt_id: int | None, request: gr.Request) -> str:
             user = teacher(request)
@@ -246,7 +299,7 @@ def build(db: Database, *, zone: ZoneInfo = SCHOOL_DEFAULT, refresh_s: float = 6
             now = local_time(datetime.now(UTC), zone)[11:]
             stamp = f"_Updated {now} ({zone.key}); this page fetches newer work every {refresh_s:g} s._"
             return (
-                frame_html(attempts_table(attempts, zone), caption="Latest attempts", empty=NO_WORK),
+                recent_work_html(attempts, zone),
                 mastery_heatmap(db, class_id),
                 timeline_frame(points, zone),
                 frame_html(errors_frame(patterns), caption="Common errors", empty=NO_ERRORS),
@@ -258,7 +311,8 @@ def build(db: Database, *, zone: ZoneInfo = SCHOOL_DEFAULT, refresh_s: float = 6
             on_refresh, inputs=class_pick,
             outputs=[recent, heatmap, timeline, errors, refreshed, assignments], show_progress="hidden",
         )  # fmt: skip
-        class_views = [recent, heatmap, timeline, errors, student_pick, gradebook_button, assignments]
+        class_views = [recent, heatmap, timeline, errors, student_pick, gradebook_button, assignments,
+                       attempt_pick, attempt_view]
         assign_button.click(
             on_assign, inputs=[class_pick, title, skill, level, count, due], outputs=[assignments, title]
         )
@@ -267,7 +321,10 @@ def build(db: Database, *, zone: ZoneInfo = SCHOOL_DEFAULT, refresh_s: float = 6
         class_pick.change(on_class_settings, inputs=class_pick, outputs=[log_base, log_base_saved])
         log_base.input(on_log_base, inputs=[class_pick, log_base], outputs=log_base_saved)
         create_button.click(on_create, inputs=new_class, outputs=[class_pick, new_class])
-        student_pick.change(on_student, inputs=student_pick, outputs=attempt_pick)
+        # The teacher's own choice of student shows their newest attempt; a recent-work row sets both
+        # pickers itself (on_open), so a change made by the server must not start this over.
+        student_pick.input(on_student, inputs=student_pick, outputs=attempt_pick)
+        recent.click(on_open, inputs=class_pick, outputs=[tabs, student_pick, attempt_pick, attempt_view])
         attempt_pick.change(on_attempt, inputs=attempt_pick, outputs=attempt_view)
         roster_file.upload(read_roster_file, inputs=roster_file, outputs=roster_csv)
         import_button.click(on_import, inputs=[class_pick, roster_csv], outputs=invitations).then(

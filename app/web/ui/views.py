@@ -112,23 +112,36 @@ def attempts_table(attempts: list[AttemptSummary], zone: ZoneInfo = SCHOOL_DEFAU
     return pd.DataFrame(rows, columns=[*ATTEMPT_COLUMNS[:-1], f"started ({zone.key})"])
 
 
-def frame_html(frame: pd.DataFrame, *, caption: str, empty: str) -> str:
+def frame_html(frame: pd.DataFrame, *, caption: str, empty: str, attempt_links: bool = False) -> str:
     """A table as plain HTML: every cell escaped, a caption, scoped headers, and a sentence when empty.
 
     Gradio's data grid shows an empty grid headed "1 2 3", wraps narrow columns letter by letter on a
-    phone and fails WCAG's rules for grids; a plain table reads well everywhere (it scrolls sideways)."""
+    phone and fails WCAG's rules for grids; a plain table reads well everywhere (it scrolls sideways).
+
+    With ``attempt_links`` the first column holds attempt ids (``attempts_table``): each row carries its
+    attempt as ``data-attempt`` and its id is a link, which the teacher page's ``OPEN_ATTEMPT_JS`` turns
+    into opening that attempt's drill-down (a click anywhere on the row, or the link by keyboard)."""
     if frame.empty:
         return f"<p class='ft-empty'>{escape(empty)}</p>"
     head = "".join(f"<th scope='col'>{escape(str(c))}</th>" for c in frame.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>"
-        for row in frame.itertuples(index=False)
+        _row_html([escape(str(v)) for v in row], attempt_links) for row in frame.itertuples(index=False)
     )
     return (
         f"<div class='ft-table' tabindex='0' role='region' aria-label='{escape(caption, quote=True)}'>"
         f"<table><caption>{escape(caption)}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
+
+
+def _row_html(cells: list[str], attempt_links: bool) -> str:
+    if not attempt_links or not cells[0].isdecimal():
+        return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
+    attempt = cells[0]
+    link = (f"<a href='#attempt' class='ft-open-attempt' data-attempt='{attempt}' "
+            f"aria-label='Open attempt {attempt} step by step'>{attempt}</a>")
+    return (f"<tr class='ft-attempt-row' data-attempt='{attempt}'><td>{link}</td>"
+            + "".join(f"<td>{cell}</td>" for cell in cells[1:]) + "</tr>")
 
 
 def problem_markdown(view: ProblemView) -> str:

@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from app.services.web_queries import ErrorPattern, TimelinePoint
+import gradio as gr
+
+from app.services.web_queries import AttemptDetail, AttemptSummary, ErrorPattern, TimelinePoint
+from app.web.ui.teacher import attempt_choice, clicked_attempt, recent_work_html
 from app.web.ui.teacher_views import errors_frame, parse_due_date, timeline_frame
+from app.web.ui.views import attempt_markdown, attempts_table, frame_html
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -69,3 +73,39 @@ def test_the_problem_editor_previews_the_math_and_names_what_is_not_math_yet() -
 
     assert draft_preview("Solve.", "2x+3=11", "x=4") == "Solve.\n\n$$2 x + 3 = 11$$\n\nAnswer: $$x = 4$$"
     assert "not readable math yet" in draft_preview("Solve.", "2x+", "")
+
+
+def _attempt(attempt_id: int, status: str, username: str = "ada"):
+    return AttemptSummary(attempt_id, username, "linear_two_step", 1, "Solve <for> x", status, 2, 0, START)
+
+
+def test_each_recent_work_row_opens_its_attempt_and_a_skip_reads_as_a_plain_word() -> None:
+    rows = [_attempt(12, "skipped"), _attempt(7, "in_progress", "<b>eve</b>")]
+    html = recent_work_html(rows, ZoneInfo("UTC"))
+    assert (
+        "<tr class='ft-attempt-row' data-attempt='12'><td><a href='#attempt' class='ft-open-attempt' "
+        "data-attempt='12' aria-label='Open attempt 12 step by step'>12</a></td>"
+    ) in html
+    assert "data-attempt='7'" in html and "<td>skipped</td>" in html and "<td>in progress</td>" in html
+    assert "&lt;b&gt;eve&lt;/b&gt;" in html and "Solve &lt;for&gt; x" in html  # cells still escaped
+    assert "No work yet" in recent_work_html([], ZoneInfo("UTC"))
+
+
+def test_only_the_teachers_table_has_links() -> None:
+    plain = frame_html(attempts_table([_attempt(12, "skipped")]), caption="Recent problems", empty="none")
+    assert "data-attempt" not in plain and "<a " not in plain and "<td>skipped</td>" in plain
+
+
+def test_the_drill_down_picker_and_view_say_skipped() -> None:
+    assert attempt_choice(_attempt(12, "skipped")) == ("#12 Two-step equations: Solve <for> x (skipped)", 12)
+    assert attempt_choice(_attempt(3, "gave_up"))[0].endswith("(gave up)")
+    shown = attempt_markdown(AttemptDetail(_attempt(12, "skipped"), "x", [], []))
+    assert "level 1 · skipped" in shown
+
+
+def test_a_row_click_is_read_back_only_as_an_attempt_id() -> None:
+    assert clicked_attempt(gr.EventData(None, {"attempt": "12"})) == 12
+    assert clicked_attempt(gr.EventData(None, {"attempt": 12})) == 12
+    for data in ({}, {"attempt": "12; drop"}, {"attempt": "-1"}, {"attempt": None}, {"attempt": "9" * 19},
+                 None, "12"):
+        assert clicked_attempt(gr.EventData(None, data)) is None
