@@ -208,6 +208,12 @@ def finish(attempt_id: int, request: Request, user: Student) -> dict[str, Any]:
     return asdict(tutoring.finish_problem(request.app.state.db, attempt_id=attempt_id, user_id=user.id))
 
 
+@router.post("/api/attempts/{attempt_id}/skip", tags=["practice"])
+def skip(attempt_id: int, request: Request, user: Student) -> dict[str, Any]:
+    """Move on without finishing: the attempt ends "skipped" (not solved, no failure weight)."""
+    return asdict(tutoring.skip_problem(request.app.state.db, attempt_id=attempt_id, user_id=user.id))
+
+
 @router.get("/api/classes", tags=["teaching"])
 def classes(request: Request, user: Teacher) -> list[dict[str, Any]]:
     return [asdict(c) for c in web_queries.teacher_classes(request.app.state.db, teacher_id=user.id)]

@@ -44,9 +44,11 @@ WHO_MAY: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("POST", "/api/attempts/{attempt_id}/steps"): ("student",),
     ("POST", "/api/attempts/{attempt_id}/hint"): ("student",),
     ("POST", "/api/attempts/{attempt_id}/finish"): ("student",),
+    ("POST", "/api/attempts/{attempt_id}/skip"): ("student",),
     ("GET", "/api/me/assignments"): ("student",),
     ("GET", "/api/classes"): ("teacher",),
     ("GET", "/api/classes/{class_id}/attempts"): ("teacher",),
+    ("PUT", "/api/classes/{class_id}/conventions"): ("teacher",),
     ("GET", "/api/classes/{class_id}/assignments"): ("teacher",),
     ("POST", "/api/classes/{class_id}/assignments"): ("teacher",),
     ("GET", "/api/classes/{class_id}/gradebook.csv"): ("teacher",),
@@ -85,6 +87,7 @@ BODIES = {
     "/api/problems": {"prompt": "P", "start": "x = 1", "answer": "x = 2", "skill_id": "linear_one_step",
                       "difficulty": 1},
     "/api/problems/import": {"text": "", "filename": "set.csv"},
+    "/api/classes/{class_id}/conventions": {"log_base": "10"},  # the default: nothing changes
     "/v1/chat/completions": {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 2},
     "/v1/completions": {"prompt": [1, 2], "max_tokens": 2},
     # Too short to be set: those allowed get past the role check to a 400, and no one's password changes.

@@ -110,3 +110,21 @@ def test_a_student_can_choose_the_skill_to_practise(world) -> None:
     assert finished.status_code == 200
     again = world.client.post(url, headers=ada, json={"skill_id": "fractions"}).json()
     assert again["skill_id"] == "fractions" and again["attempt_id"] != chosen.json()["attempt_id"]
+
+
+def test_a_student_skips_a_problem_and_gets_a_new_one(world) -> None:
+    ada, bob = world.as_user("ada"), world.as_user("bob")
+    session = world.client.post("/api/sessions", headers=ada, json={}).json()
+    url = f"/api/sessions/{session['id']}/next"
+    first = world.client.post(url, headers=ada, json={"skill_id": "linear_two_step"}).json()
+    assert world.client.post(url, headers=ada, json={}).json()["attempt_id"] == first["attempt_id"]  # resumed
+    skip = f"/api/attempts/{first['attempt_id']}/skip"
+    assert world.client.post(skip, headers=bob).status_code in (403, 404)  # not his attempt
+    skipped = world.client.post(skip, headers=ada)
+    assert skipped.status_code == 200 and skipped.json()["status"] == "skipped", skipped.text
+    assert world.client.post(skip, headers=ada).json()["status"] == "skipped"  # twice changes nothing
+    after = world.client.post(url, headers=ada, json={}).json()
+    assert after["attempt_id"] != first["attempt_id"]
+    steps = f"/api/attempts/{first['attempt_id']}/steps"
+    late = world.client.post(steps, headers=ada, json={"text": "x = 1", "client_request_id": "late"})
+    assert late.status_code == 409  # a skipped problem takes no more steps
