@@ -73,7 +73,8 @@ class AssignmentIn(BaseModel):
 
 class ProblemIn(BaseModel):
     prompt: str = Field(max_length=2000)
-    start: str = Field(max_length=2000, description="The first line of math, e.g. 2x + 3 = 11.")
+    start: str = Field(default="", max_length=2000,
+                       description="The first line of math, e.g. 2x + 3 = 11; empty for a word problem.")
     answer: str = Field(max_length=2000)
     form: str = Field(default="equivalent", max_length=64, description="e.g. simplified, solved:x.")
     skill_id: str = Field(max_length=64)
@@ -268,8 +269,9 @@ def assignment_report(class_id: int, request: Request, user: Teacher) -> list[di
 @router.post("/api/problems", tags=["teaching"])
 def add_problem(body: ProblemIn, request: Request, user: Teacher) -> dict[str, Any]:
     """Store a problem the teacher wrote, once the verifier agrees its answer follows from its start."""
-    draft = authoring.ProblemDraft(body.skill_id, body.difficulty, authoring.kind_of(body.start), body.prompt,
-                                   body.start, body.answer, body.form)
+    kind = authoring.kind_of(body.start, body.answer)
+    draft = authoring.ProblemDraft(body.skill_id, body.difficulty, kind, body.prompt, body.start, body.answer,
+                                   body.form)
     workable = check_workable(authoring.as_tutor_problem(draft))
     if workable.answer_follows is False:
         raise InvalidInput(workable.message)
