@@ -194,9 +194,14 @@ def submit_step(attempt_id: int, step: StepIn, request: Request, user: Student) 
 def hint(attempt_id: int, request: Request, user: Student) -> dict[str, Any]:
     """The next rung of the hint ladder (nudge, specific hint, the next step) on the learner's attempt.
 
-    ``last`` marks the top rung; ``repeated`` a hint already given on the attempt, not counted again.
+    ``last`` marks the top rung; ``repeated`` a hint already given on the attempt, not counted again. For a
+    problem the solver cannot work, the hint is the model's (``source`` "model", its math checked, never
+    the answer) where one is configured; without one the refusal says there are no step hints.
     """
-    return asdict(request_hint(request.app.state.db, attempt_id=attempt_id, user_id=user.id))
+    state = request.app.state
+    given = request_hint(state.db, attempt_id=attempt_id, user_id=user.id, tutor=state.tutor_model,
+                         before_model=lambda: state.model_limiter.take(user.id))
+    return asdict(given)
 
 
 @router.post("/api/attempts/{attempt_id}/finish", tags=["practice"])
