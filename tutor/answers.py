@@ -33,6 +33,11 @@ _FINAL_DEGREES = re.compile(r"(?:\^\s*\{?\s*\\circ\s*\}?|°|\\degree|\\text\{\s*
 _THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _MIXED_NUMBER = re.compile(r"^(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}$")
 _TEXT = re.compile(r"\\(?:text|mbox|textrm|mathrm|textbf)\{([^{}]*)\}")
+# Answers compared as text, not math: a name or a word (Evelyn, east), a choice letter ((C)), a numeral
+# in another base (52_8, 4210_{5}).
+_WORDS = re.compile(r"[A-Za-z][A-Za-z' -]*")
+_CHOICE = re.compile(r"\(?[A-Za-z]\)?")
+_BASE_NUMERAL = re.compile(r"[0-9A-Z]+_\{?\d+\}?")
 
 
 def extract_answer(text: str) -> str | None:
@@ -53,6 +58,37 @@ def extract_answer(text: str) -> str | None:
 def normalise_answer(text: str) -> str:
     """One notation for the same answer: LaTeX spacing, units, degrees, %, $ and thousands commas go."""
     return _normalise(text)[0]
+
+
+def unreadable_answer(text: str, *, conventions: Conventions = DEFAULT) -> str | None:
+    """Why the answer checker cannot read ``text`` as a final answer, or None when it can: math it
+    parses, or an answer it compares as text (a name, a choice letter, a numeral in another base)."""
+    answer = normalise_answer(text)
+    if not answer:
+        return "there is no answer"
+    try:
+        parse_math(answer, conventions=conventions)
+    except MathSyntaxError as error:
+        return None if written_as_text(answer) else f"the answer is not readable math: {error}"
+    return None
+
+
+def is_text_answer(text: str, *, conventions: Conventions = DEFAULT) -> bool:
+    """Whether ``text`` is an answer the checker compares as text, not math (``\\text{Evelyn}``,
+    ``\\text{(C)}``, ``52_8``)."""
+    answer = normalise_answer(text)
+    try:
+        parse_math(answer, conventions=conventions)
+    except MathSyntaxError:
+        return written_as_text(answer)
+    return False
+
+
+def written_as_text(text: str) -> bool:
+    """Whether ``text`` is written like a text answer: a name or word, a choice letter or a numeral in
+    another base (some of which, like ``Bob``, also parse as math)."""
+    plain = _TEXT.sub(r"\1", normalise_answer(text)).strip()
+    return bool(plain) and any(pattern.fullmatch(plain) for pattern in (_WORDS, _CHOICE, _BASE_NUMERAL))
 
 
 def _normalise(text: str) -> tuple[str, Unit | None]:

@@ -29,7 +29,11 @@ class Skill(Base):
 
 
 class Problem(CreatedAt, Base):
-    """A problem as shown. Generated ones keep (skill, difficulty, seed), which regenerates them exactly."""
+    """A problem as shown. Generated ones keep (skill, difficulty, seed), which regenerates them exactly.
+
+    ``start`` is empty for a problem with no starting line (a word problem imported from GSM8K or
+    MATH-500): its final answer is checked, and the learner's lines against each other (``latex`` is
+    empty too)."""
 
     __tablename__ = "problems"
     __table_args__ = (
@@ -51,6 +55,8 @@ class Problem(CreatedAt, Base):
     answer: Mapped[str] = mapped_column(Text)
     # The form the final answer must have, a tutor.forms spec such as "simplified" or "solved:x".
     form: Mapped[str] = mapped_column(String(64), default="equivalent", server_default="equivalent")
+    # Where an imported problem came from, in its set's own words (MATH-500's "Precalculus"); None otherwise.
+    subject: Mapped[str | None] = mapped_column(String(64))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 

@@ -6,14 +6,21 @@ SymPy work here): verified lines are marked, lines that fail are hidden with a n
 model's hint or final answer does not check out the symbolic solver's is shown instead. Without a
 checkpoint (or when the model is unavailable) every feature answers from the solver and says how to
 enable the model.
+
+For a problem the step-wise solver cannot work there is no solver hint to fall back on, so the model's
+hint (:meth:`TutorModel.hint_beyond_solver`) is shown only when none of its math fails and it does not
+give the final answer away; otherwise the learner is told why there is no hint.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from redis import RedisError
 
 from app.services.checks import checked
 from app.services.errors import TryAgain
@@ -23,20 +30,28 @@ from app.worker.requests import SYSTEM_PROMPT, GenerationRequest, ModelUnavailab
 from app.worker.runtime import NO_MODEL
 from app.worker.streams import StreamTimeout
 from tutor.answers import extract_answer
-from tutor.hints import hint_for
+from tutor.hints import gives_away_answer, hint_for
 from tutor.outcome import reply_line
 from tutor.problems import Problem
 from tutor.reasoning import split_reasoning
-from tutor.solver import next_step, solve
+from tutor.solver import StateError, next_step, solve
 from tutor.verify import check_answer, check_step
+from tutor.workability import NO_STEP_HINTS
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 TUTOR_STYLE = (
     "You are tutoring a learner. Be brief and encouraging. Put each step of math on its own line, "
     "written in $...$."
 )
 VERIFIED, FLAGGED, UNCHECKED, PROSE = "verified", "flagged", "unchecked", "prose"
 HIDDEN_NOTE = "⚠ (a step here did not check out, so it is hidden)"
+HINT_FAILED = "The AI tutor couldn't give a hint just now; please ask again in a minute."
+HINT_NOT_CHECKED = ("The AI tutor's hint had math that did not check out, so it is not shown. Ask again for "
+                    "another hint, or carry on: each of your steps is still checked.")
+HINT_GAVE_AWAY = ("The AI tutor's hint gave the answer away, so it is not shown. Ask again for another "
+                  "hint, or try the next step yourself.")
+NO_SOLUTION = "There is no worked solution for this problem: the step-wise solver cannot work it."
 _DELIMITED = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]")
 # A bare relation such as "2x = 8": math characters only, and no words (they would parse as products).
 _RELATION = re.compile(r"^(?!.*[A-Za-z]{2})[\s\w.+\-*/^()=<>≤≥√]*[=<>≤≥][\s\w.+\-*/^()=<>≤≥√]*$")
@@ -111,18 +126,22 @@ class TutorModel:
         self.for_learners = for_learners  # say why the model did not answer in a student's words
 
     def explain_step(self, problem: Problem, before: str, after: str) -> TutorReply:
-        """Why the step from ``before`` to ``after`` is (or is not) right, in words."""
-        verdict = checked(check_step, before, after)
-        ask = (
-            f"Problem: {problem.prompt}\nThe learner went from ${before}$ to ${after}$. "
-            f"The checker says: {verdict.status}. Explain this step in two or three sentences."
-        )
-        reply = self._ask(ask, start=before)
+        """Why the step from ``before`` to ``after`` is (or is not) right, in words. ``before`` is empty for
+        the first line of a problem with no start."""
+        if before.strip():
+            verdict = checked(check_step, before, after)
+            message = verdict.message
+            went = f"The learner went from ${before}$ to ${after}$. The checker says: {verdict.status}."
+        else:
+            message = "There is no earlier line to check this first line against."
+            went = f"The learner's first line is ${after}$."
+        ask = f"Problem: {problem.prompt}\n{went} Explain this step in two or three sentences."
+        reply = self._ask(ask, start=before or after)
         if isinstance(reply, TutorReply) and not reply.flagged:
             return reply
-        step = checked(next_step, problem, before)
+        step = _solver_or_none(next_step, problem, before)
         usual = f" A good next move from ${before}$: {step.rule}. {step.explanation}" if step else ""
-        return _solver_reply(f"{verdict.message}{usual}", _why_not(reply, "explanation"))
+        return _solver_reply(f"{message}{usual}", _why_not(reply, "explanation"))
 
     def hint(self, problem: Problem, current: str) -> TutorReply:
         """A next-step hint in words; the solver's hint when the model's does not verify."""
@@ -133,7 +152,44 @@ class TutorModel:
         reply = self._ask(ask, start=current)
         if isinstance(reply, TutorReply) and not reply.flagged:
             return reply
-        return _solver_reply(checked(hint_for, problem, current, 2).text, _why_not(reply, "hint"))
+        solver_hint = _solver_or_none(hint_for, problem, current, 2)
+        return _solver_reply(solver_hint.text if solver_hint else NO_STEP_HINTS, _why_not(reply, "hint"))
+
+    @property
+    def available(self) -> bool:
+        """Whether a model is configured and a worker serves it (it may still be busy)."""
+        if self.client is None:
+            return False
+        try:
+            return bool(self.client.workers())
+        except RedisError:  # the broker is away: no model now, and the symbolic tutor still works
+            return False
+
+    def hint_beyond_solver(self, problem: Problem, current: str) -> TutorReply:
+        """A hint in words for a problem the step-wise solver cannot work (``current`` is empty before a
+        start-less problem's first line). It is the model's (``source`` "model") only when no line of its
+        math fails the checks and it does not give the answer away; otherwise ``text`` says, in the
+        learner's words, why there is no hint, and ``notice`` gives the details."""
+        if not self.available:
+            why = _could_not_answer(ModelUnavailable(NO_MODEL), self.for_learners)
+            return _solver_reply(NO_STEP_HINTS, why)
+        where = f"The learner's current line is ${current}$." if current.strip() else (
+            "The learner has not written any working yet.")
+        ask = (
+            f"Problem: {problem.prompt}\n{where} Give one short hint for the next step without doing it "
+            "for them, and never give the final answer."
+        )
+        reply = self._ask(ask, start=current)
+        if isinstance(reply, str):
+            return _solver_reply(HINT_FAILED, reply)
+        if reply.flagged:
+            return _solver_reply(HINT_NOT_CHECKED, "A line of math in the model's hint did not check out.")
+        maths = [math for line in reply.lines if line.status != PROSE for math in _maths_in(line.text)]
+        words = "\n".join(line.text for line in reply.lines)
+        boxed = extract_answer(words) if "\\boxed" in words else None
+        if checked(gives_away_answer, problem, [*maths, *filter(None, [boxed])], words):
+            return _solver_reply(HINT_GAVE_AWAY, "The model's hint gave the final answer away.")
+        return reply
 
     def ask(
         self, problem: Problem, current: str, question: str, history: tuple[tuple[str, str], ...] = ()
@@ -180,7 +236,9 @@ class TutorModel:
             answer = extract_answer("\n".join(line.text for line in reply.lines))
             if answer is not None and checked(check_answer, answer, problem.answer).correct:
                 return reply
-        steps = checked(solve, problem)
+        steps = _solver_or_none(solve, problem)
+        if steps is None:
+            return _solver_reply(NO_SOLUTION, _why_not(reply, "solution"))
         text = "\n".join(f"${s.before}$ → ${s.after}$ ({s.rule})" for s in steps)
         return _solver_reply(text, _why_not(reply, "solution"))
 
@@ -211,11 +269,25 @@ class TutorModel:
 
 def _chat_prompt(problem: Problem, current: str, question: str, history: tuple[tuple[str, str], ...]) -> str:
     turns = "".join(f"Learner: {q}\nTutor: {a}\n" for q, a in history)
-    return f"Problem: {problem.prompt}\nThe learner is at ${current}$.\n{turns}Learner: {question}"
+    where = f"The learner is at ${current}$." if current.strip() else "The learner has not started yet."
+    return f"Problem: {problem.prompt}\n{where}\n{turns}Learner: {question}"
 
 
 def _chat_fallback(problem: Problem, current: str, notice: str) -> TutorReply:
-    return _solver_reply(f"Meanwhile, a hint: {checked(hint_for, problem, current, 1).text}", notice)
+    hint = _solver_or_none(hint_for, problem, current, 1)
+    return _solver_reply(f"Meanwhile, a hint: {hint.text}" if hint else NO_STEP_HINTS, notice)
+
+
+def _solver_or_none(function: Callable[..., T], problem: Problem, *args: Any) -> T | None:
+    """The solver's answer, or None for a problem (or a line) it cannot work: there it has nothing to say.
+    With no start there is nothing for it to work: from the learner's line it would work that line, not
+    the problem."""
+    if not problem.start.strip():
+        return None
+    try:
+        return checked(function, problem, *args)
+    except StateError:
+        return None
 
 
 LEARNER_NO_MODEL = (
@@ -246,10 +318,16 @@ def _solver_reply(text: str, notice: str) -> TutorReply:
 
 def _math_of(line: str) -> str | None:
     """The math a line states: its last $...$, \\(...\\) or \\[...\\] segment, or a bare relation."""
+    maths = _maths_in(line)
+    return maths[-1] if maths else None
+
+
+def _maths_in(line: str) -> list[str]:
+    """Every piece of math in a line: each delimited segment, else the line when it is a bare relation."""
     segments = _DELIMITED.findall(line)
     if segments:
-        return next(part for part in segments[-1] if part).strip()
-    return line.strip() if _RELATION.search(line) else None
+        return [next(part for part in segment if part).strip() for segment in segments]
+    return [line.strip()] if _RELATION.search(line) else []
 
 
 def _check_line(line: str, state: str) -> tuple[str, str | None]:

@@ -74,7 +74,8 @@ class AssignmentIn(BaseModel):
 
 class ProblemIn(BaseModel):
     prompt: str = Field(max_length=2000)
-    start: str = Field(max_length=2000, description="The first line of math, e.g. 2x + 3 = 11.")
+    start: str = Field(default="", max_length=2000,
+                       description="The first line of math, e.g. 2x + 3 = 11; empty for a word problem.")
     answer: str = Field(max_length=2000)
     form: str = Field(default="equivalent", max_length=64, description="e.g. simplified, solved:x.")
     skill_id: str = Field(max_length=64)
@@ -198,9 +199,14 @@ def submit_step(attempt_id: int, step: StepIn, request: Request, user: Student) 
 def hint(attempt_id: int, request: Request, user: Student) -> dict[str, Any]:
     """The next rung of the hint ladder (nudge, specific hint, the next step) on the learner's attempt.
 
-    ``last`` marks the top rung; ``repeated`` a hint already given on the attempt, not counted again.
+    ``last`` marks the top rung; ``repeated`` a hint already given on the attempt, not counted again. For a
+    problem the solver cannot work, the hint is the model's (``source`` "model", its math checked, never
+    the answer) where one is configured; without one the refusal says there are no step hints.
     """
-    return asdict(request_hint(request.app.state.db, attempt_id=attempt_id, user_id=user.id))
+    state = request.app.state
+    given = request_hint(state.db, attempt_id=attempt_id, user_id=user.id, tutor=state.tutor_model,
+                         before_model=lambda: state.model_limiter.take(user.id))
+    return asdict(given)
 
 
 @router.post("/api/attempts/{attempt_id}/finish", tags=["practice"])
@@ -286,8 +292,9 @@ def assignment_report(class_id: int, request: Request, user: Teacher) -> list[di
 @router.post("/api/problems", tags=["teaching"])
 def add_problem(body: ProblemIn, request: Request, user: Teacher) -> dict[str, Any]:
     """Store a problem the teacher wrote, once the verifier agrees its answer follows from its start."""
-    draft = authoring.ProblemDraft(body.skill_id, body.difficulty, authoring.kind_of(body.start), body.prompt,
-                                   body.start, body.answer, body.form)
+    kind = authoring.kind_of(body.start, body.answer)
+    draft = authoring.ProblemDraft(body.skill_id, body.difficulty, kind, body.prompt, body.start, body.answer,
+                                   body.form)
     workable = check_workable(authoring.as_tutor_problem(draft))
     if workable.answer_follows is False:
         raise InvalidInput(workable.message)

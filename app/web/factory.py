@@ -103,6 +103,7 @@ def create_app(
         client, temperature=settings.temperature, top_p=settings.top_p, thinking_s=settings.hint_thinking_s,
         for_learners=True,
     )  # fmt: skip
+    app.state.tutor_model = tutor_model  # the API's hints for problems beyond the solver
     upload_limits = UploadLimits(
         settings.upload_max_bytes, RateLimiter(settings.uploads_per_minute, "file uploads")
     )

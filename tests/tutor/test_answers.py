@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tutor.answers import answers_match, extract_answer, normalise_answer
+from tutor.answers import answers_match, extract_answer, is_text_answer, normalise_answer, unreadable_answer
 
 MATH500 = Path(__file__).resolve().parents[3] / "shared" / "data" / "math500.jsonl"
 
@@ -67,3 +67,26 @@ def test_every_math500_answer_matches_itself_boxed_in_a_sentence():
 )
 def test_different_answers_do_not_match(submitted, expected):
     assert not answers_match(submitted, expected)
+
+
+@pytest.mark.parametrize("answer", [
+    "18", r"\left( 3, \frac{\pi}{2} \right)", "x=5", r"\text{Evelyn}", "east", r"\text{(C)}", "52_8",
+    "4210_{5}",
+])  # fmt: skip
+def test_answers_the_checker_reads_as_math_or_as_text(answer):
+    assert unreadable_answer(answer) is None
+
+
+@pytest.mark.parametrize(("answer", "reason"), [
+    ("", "there is no answer"), ("x + = 2", "not readable math"), (r"\frac{1}{", "not readable math"),
+    ("((3", "not readable math"),
+])  # fmt: skip
+def test_an_answer_the_checker_cannot_read_says_why(answer, reason):
+    assert reason in unreadable_answer(answer)
+
+
+def test_every_math500_answer_is_readable_and_only_names_letters_and_bases_are_text():
+    answers = [json.loads(line)["answer"] for line in MATH500.read_text().splitlines()]
+    assert [a for a in answers if unreadable_answer(a)] == []
+    texts = [a for a in answers if is_text_answer(a)]
+    assert len(texts) == 14 and r"\text{Evelyn}" in texts and "52_8" in texts and "p - q" not in texts

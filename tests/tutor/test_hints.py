@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.hints import HintError, hint_for
+from tutor import checking
+from tutor.hints import HintError, gives_away_answer, hint_for
 from tutor.parse import typed_latex
-from tutor.problems import generate_problem
+from tutor.problems import Problem, generate_problem
 from tutor.solver import next_step
 
 
@@ -50,3 +51,22 @@ def test_unknown_level_is_refused(level: object) -> None:
 def test_only_the_next_step_is_the_last_rung() -> None:
     problem = generate_problem("linear_two_step", 1, 0)
     assert [hint_for(problem, "3x = 9", level).last for level in (1, 2, 3)] == [False, False, True]
+
+
+EGGS = Problem("order_of_operations", 1, 0, "evaluate",
+               "Janet's ducks lay 16 eggs a day; she eats 3 and bakes with 4, and sells the rest for $2.",
+               "", "", "18")
+CUBIC = Problem("linear_two_step", 3, 0, "solve", "Solve.", "x^3 + x = 2", "x^3 + x = 2", "x = 1")
+
+
+@pytest.mark.parametrize(("problem", "maths", "prose", "gives_away"), [
+    (EGGS, ["18"], "", True),
+    (EGGS, ["9 \\cdot 2 = 18"], "", True),  # one side of it is the answer
+    (EGGS, [], "So she makes 18 dollars.", True),  # a number the problem does not mention
+    (EGGS, ["16 - 3 - 4 = 9"], "She eats 3 of the 16 eggs.", False),
+    (EGGS, ["9 \\cdot 2"], "", False),  # the calculation still to do is a hint, not the answer
+    (CUBIC, ["x = 1"], "", True),
+    (CUBIC, ["x^3 + x - 2 = 0"], "", False),  # an equivalent equation is a step, not the answer
+])  # fmt: skip
+def test_a_hint_that_states_the_answer_gives_it_away(problem, maths, prose, gives_away) -> None:
+    assert checking.run(gives_away_answer, problem, maths, prose) is gives_away

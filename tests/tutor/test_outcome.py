@@ -91,3 +91,45 @@ def test_every_line_of_the_solvers_own_solution_is_progress_and_the_last_solves(
             assert (outcome.accepted, outcome.progress) == (True, "advanced"), (problem.start, step.after)
             earlier = (*earlier, step.after)
         assert outcome.solved, problem.start
+
+
+# Problems with no start (word problems): only the final answer is known.
+EGGS = Problem("order_of_operations", 1, 0, "evaluate", "Janet's ducks...", "", "", "18")
+NUMBER = Problem("linear_two_step", 2, 0, "solve", "A number plus 2 is 5. Find it.", "", "", "x = 3")
+NAME = Problem("fractions", 2, 0, "evaluate", "Who is fastest?", "", "", r"\text{Evelyn}")
+
+
+@pytest.mark.parametrize(("problem", "earlier", "line", "expected"), [
+    (EGGS, ("",), "18", ("equivalent", True, "advanced", True)),
+    (EGGS, ("",), "16 - 3 - 4 = 9", ("equivalent", True, "advanced", False)),  # arithmetic, checked alone
+    (EGGS, ("", "16 - 3 - 4 = 9"), "9 * 2 = 18", ("equivalent", True, "advanced", False)),
+    (EGGS, ("",), "16 - 3 - 4 = 8", ("invalid", False, "none", False)),
+    (EGGS, ("",), "17", ("invalid", False, "none", False)),  # a number on its own: a wrong answer
+    (EGGS, ("",), "16 - 3 - 4", ("unverifiable", True, "unchecked", False)),  # the learner's own setup
+    (EGGS, ("", "16 - 3 - 4"), "9", ("equivalent", True, "advanced", False)),  # checked against it
+    (EGGS, ("", "16 - 3 - 4"), "8", ("invalid", False, "none", False)),
+    (EGGS, ("",), "9 * 2", ("equivalent", True, "advanced", False)),  # the value, not yet worked out
+    (EGGS, ("",), "16 - = 3", ("unparsable", False, "none", False)),
+    (NUMBER, ("",), "x + 2 = 5", ("equivalent", True, "advanced", False)),  # the answer's solutions
+    (NUMBER, ("",), "y + 2 = 6", ("unverifiable", True, "unchecked", False)),  # nothing to check it against
+    (NUMBER, ("", "y + 2 = 6"), "y = 5", ("invalid", False, "none", False)),
+    (NUMBER, ("", "x + 2 = 5"), "x + 2 = 5", ("equivalent", True, "no_work", False)),  # a repeat
+    (NUMBER, ("", "x + 2 = 5"), "x = 3", ("equivalent", True, "advanced", True)),
+    (NAME, ("",), "Evelyn", ("equivalent", True, "advanced", True)),
+    (NAME, ("",), "Bob", ("invalid", False, "none", False)),
+])  # fmt: skip
+def test_a_problem_with_no_start_checks_the_answer_and_the_learners_own_lines(
+    problem, earlier, line, expected
+) -> None:
+    outcome = checking.run(step_outcome, problem, earlier, line)
+    assert (outcome.status, outcome.accepted, outcome.progress, outcome.solved) == expected
+    wrong = "step_wrong" if expected[0] == "invalid" else None
+    assert outcome.evidence == ("step_correct" if outcome.progress == "advanced" else wrong)
+
+
+@pytest.mark.parametrize(("math", "expected"), [
+    ("16 - 3 - 4 = 9", ("verified", False)), ("16 - 3 - 4 = 8", ("flagged", False)),
+    ("x + 2 = 5", ("unchecked", False)),  # no start, no line yet: nothing to check it against
+])  # fmt: skip
+def test_a_model_line_before_a_start_less_problems_first_line(math, expected) -> None:
+    assert checking.run(reply_line, "", math) == expected

@@ -25,3 +25,17 @@ def test_the_check_says_whether_the_answer_follows_and_the_solver_can_work_it(
     assert (workable.answer_follows, workable.stepwise) == (follows, stepwise)
     if follows and not stepwise:
         assert "no step hints" in workable.message
+
+
+@pytest.mark.parametrize(("answer", "form", "follows"), [
+    ("18", "equivalent", True),
+    (r"\text{Evelyn}", "equivalent", True),  # compared as text
+    (r"1\frac{4}{5}", "equivalent", True),  # a mixed number is accepted as it is written
+    ("x + = 2", "equivalent", False),  # unreadable
+    ("1/3", "decimal:2", False),  # the answer fails its own form: no learner could finish
+])  # fmt: skip
+def test_a_problem_with_no_start_is_checked_by_its_answer(answer: str, form: str, follows: bool) -> None:
+    workable = check_workable(_problem("fractions", "", answer, form))
+    assert (workable.answer_follows, workable.stepwise) == (follows, False)
+    if follows:
+        assert "no start" in workable.message and "no step hints" in workable.message

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tokenize import TokenError
+
 import sympy
 
 from tutor.moves import Move
@@ -35,7 +37,11 @@ def expand_move(text: str, state: sympy.Basic) -> Move | None:
 def factor_move(text: str, state: sympy.Basic) -> Move | None:
     """Take out the greatest common factor first, then factor what is left inside the brackets."""
     _require_expression(text, state)
-    factors = [f.doit() for f in sympy.Mul.make_args(layout(text))]
+    try:
+        laid_out = layout(text)
+    except (SyntaxError, TokenError) as error:  # e.g. a teacher's |(1 - i)^8|, not plain notation
+        raise StateError(f"cannot read {text!r} as a polynomial") from error
+    factors = [f.doit() for f in sympy.Mul.make_args(laid_out)]
     if len(factors) == 1:
         poly = sympy.Poly(state, x)
         common = poly.content() * x ** min(degree for (degree,) in poly.monoms())

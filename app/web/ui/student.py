@@ -253,7 +253,8 @@ def build(
             if attempt is None:
                 raise gr.Error("Press Next problem to get a problem first.")
             with shown_to_user():
-                latest = help.request_hint(db, attempt_id=attempt, user_id=user.id)
+                latest = help.request_hint(db, attempt_id=attempt, user_id=user.id, tutor=tutor,
+                                           before_model=lambda: limiter.take(user.id))
                 given = web_queries.attempt_detail(db, viewer=user.id, attempt_id=attempt).hints
             return hints_markdown(given, latest)
 

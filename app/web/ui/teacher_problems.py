@@ -42,8 +42,15 @@ def draft_preview(prompt: str, start: str, answer: str) -> str:
 
 
 def problem_choices(problems: list[authoring.AuthoredProblem]) -> list[tuple[str, int]]:
-    return [(f"#{p.id} {skill_name(p.skill_id)} L{p.difficulty}: {p.start} ({p.prompt[:60]})", p.id)
+    return [(f"#{p.id} {skill_name(p.skill_id)} L{p.difficulty}: {_first_line(p)} ({p.prompt[:60]})", p.id)
             for p in problems]
+
+
+def _first_line(problem: authoring.AuthoredProblem) -> str:
+    """The start, or for a word problem with none, its subject (imported sets) or that it has none."""
+    if problem.start:
+        return problem.start
+    return f"{problem.subject}, no start" if problem.subject else "no start"
 
 
 def problems_tab(
@@ -55,8 +62,8 @@ def problems_tab(
         gr.Markdown("**Write a problem**")
         with gr.Row():
             prompt = gr.Textbox(label="Prompt", placeholder="Solve for x.", elem_id="problem-prompt", scale=2)
-            start = gr.Textbox(label="Start (the first line of math)", placeholder="2x + 3 = 11",
-                               elem_id="problem-start")
+            start = gr.Textbox(label="Start (the first line of math), empty for a word problem",
+                               placeholder="2x + 3 = 11", elem_id="problem-start")
             answer = gr.Textbox(label="Final answer", placeholder="x = 4", elem_id="problem-answer")
         with gr.Row():
             form = gr.Dropdown([*FORM_KINDS, "solved:x"], value="equivalent", allow_custom_value=True,
@@ -70,7 +77,7 @@ def problems_tab(
         verdict = gr.Markdown(elem_id="problem-check")
 
         gr.Markdown("**Import a problem set** (CSV or JSONL: prompt, start, answer, form, skill, level; "
-                    "MATH-500 and GSM8K rows also read, with a start column added)")
+                    "MATH-500 and GSM8K rows also read as they are, with no start needed)")
         with gr.Row():
             import_file = gr.UploadButton("Choose a .csv or .jsonl file…", file_types=[".csv", ".jsonl"],
                                           type="filepath")
@@ -94,7 +101,7 @@ def problems_tab(
               skill_id: str | None, level_value: int) -> authoring.ProblemDraft:
         if not skill_id:
             raise gr.Error("Choose the skill this problem practises.")
-        kind = authoring.kind_of(start_text)
+        kind = authoring.kind_of(start_text, answer_text)
         return authoring.ProblemDraft(skill_id, int(level_value), kind, prompt_text, start_text, answer_text,
                                       (form_text or "equivalent").strip())
 

@@ -77,8 +77,7 @@ def attempt_markdown(detail: AttemptDetail) -> str:
         f"**{escape(summary.username)}** · {skill_name(summary.skill_id)} · "
         f"level {summary.difficulty} · {status}{shown}",
         "",
-        f"$${detail.latex}$$",
-        "",
+        *([f"$${detail.latex}$$", ""] if detail.latex else []),
         *(step_markdown(step) for step in detail.steps),
     ]
     if not detail.steps:
@@ -149,7 +148,8 @@ def problem_markdown(view: ProblemView) -> str:
     words, start = view.prompt.rstrip(), view.start.strip()
     if start and words.endswith(start):  # "Solve for x: 3x - 4 = 11" shows "Solve for x:" above the math
         words = words[: -len(start)].rstrip()
-    return f"**{skill_name(view.skill_id)}** · level {view.difficulty}\n\n{words}\n\n$${view.latex}$$"
+    math = f"\n\n$${view.latex}$$" if view.latex else ""  # a word problem has no start to typeset
+    return f"**{skill_name(view.skill_id)}** · level {view.difficulty}\n\n{words}{math}"
 
 
 def worked_so_far(detail: AttemptDetail) -> str:
@@ -174,6 +174,8 @@ def feedback_markdown(result: StepResult) -> str:
     if result.solved:
         return "**Solved!** Your mastery is updated on the Progress tab. Press *Next problem* for another."
     # The verifier's message is on the step's line just above; here, what to do next.
+    if result.accepted and result.verdict == "unverifiable":  # the first line of a problem with no start
+        return "**Taken as your starting line.** Write your next line; it is checked against this one."
     if result.accepted:
         return "✓ **Good step.** Write your next line."
     if result.verdict in UNCHECKED:

@@ -20,6 +20,7 @@ from app.services.classes import create_class, enroll_student
 from app.services.users import create_user
 from app.settings import Settings
 from app.web.factory import create_app
+from app.worker.client import WorkerClient
 
 PASSWORD = "correct-horse-battery"
 
@@ -48,7 +49,8 @@ def web_settings(data_dir: Path, **overrides) -> Settings:
 
 
 @contextmanager
-def running_world(data_dir: Path, **overrides) -> Iterator[World]:
+def running_world(data_dir: Path, client: WorkerClient | None = None, **overrides) -> Iterator[World]:
+    """The app on these settings; ``client``: its worker client (default: the one the settings make)."""
     settings = web_settings(data_dir, **overrides)
     db = Database(settings.resolved_database_url)
     db.upgrade()
@@ -61,14 +63,15 @@ def running_world(data_dir: Path, **overrides) -> Iterator[World]:
     for name, teacher, student in [("Algebra", "tess", "ada"), ("Geometry", "tom", "bob")]:
         ids[name] = create_class(db, teacher_id=ids[teacher], name=name).id
         enroll_student(db, class_id=ids[name], student_id=ids[student])
-    with TestClient(create_app(settings, db=db)) as client:
-        yield World(client, db, ids)
+    with TestClient(create_app(settings, db=db, client=client)) as http:
+        yield World(http, db, ids)
     db.dispose()
 
 
 @pytest.fixture(scope="module")
 def make_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., World]]:
-    """Start an app with settings overridden as given (e.g. a model path, a rate limit)."""
+    """Start an app with settings overridden as given (e.g. a model path, a rate limit), or with a
+    worker ``client=`` of its own (a scripted model)."""
     with ExitStack() as stack:
 
         def make(**overrides) -> World:

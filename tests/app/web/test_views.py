@@ -114,6 +114,7 @@ def test_the_streak_counts_solved_problems_in_a_row_ignoring_the_open_one() -> N
         ("invalid", False, False, "Not quite"),
         ("unparsable", False, False, "could not check that line"),
         (StepStatus.UNVERIFIABLE, False, False, "could not check that line"),
+        ("unverifiable", True, False, "Taken as your starting line"),  # the first line with no start
     ],
 )
 def test_feedback_says_what_to_do_next_without_repeating_the_steps_message(
@@ -166,3 +167,6 @@ def test_the_problem_is_shown_once_words_then_typeset_math() -> None:
     prose = ProblemView(1, 1, "linear_two_step", 1, "solve", "A shop sells pens for $3 each.", "3p = 12",
                         "3p = 12", "in_progress", 0, 0, start="3p = 12")  # fmt: skip
     assert "A shop sells pens for $3 each." in problem_markdown(prose)  # a word problem keeps its words
+    eggs = ProblemView(1, 1, "order_of_operations", 1, "evaluate", "Janet's ducks lay 16 eggs a day.", "", "",
+                       "in_progress", 0, 0)  # fmt: skip
+    assert problem_markdown(eggs).endswith("Janet's ducks lay 16 eggs a day.")  # no start: no empty math

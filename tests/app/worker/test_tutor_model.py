@@ -8,6 +8,11 @@ from app.services.reply_gate import CHECKING_NOTE, THINKING_NOTE
 from app.services.tutor_model import (
     FLAGGED,
     HIDDEN_NOTE,
+    HINT_FAILED,
+    HINT_GAVE_AWAY,
+    HINT_NOT_CHECKED,
+    LEARNER_MODEL_FAILED,
+    NO_SOLUTION,
     PROSE,
     UNCHECKED,
     VERIFIED,
@@ -15,14 +20,13 @@ from app.services.tutor_model import (
     check_reply,
     render,
 )
-from app.worker.client import WorkerClient
-from app.worker.flags import MemoryFlags, cancel_flag
-from app.worker.requests import WorkerHeartbeat
-from app.worker.streams import MemoryStreams, StreamEvent
+from app.worker.flags import cancel_flag
+from tests.app.scripted_model import scripted_client
 from tutor.answers import extract_answer
 from tutor.hints import hint_for
-from tutor.problems import generate_problem
+from tutor.problems import Problem, generate_problem
 from tutor.verify import check_answer
+from tutor.workability import NO_STEP_HINTS
 
 REPLY = """<think>Maybe 2x = 9? No.</think>First subtract 3 from both sides: $2x = 8$
 That works because 11 - 3 = 8
@@ -77,24 +81,6 @@ def test_when_the_model_fails_the_solver_answers_and_the_notice_says_why(embedde
     reply = TutorModel(embedded, max_tokens=16).hint(problem, problem.start)
     assert reply.source == "solver" and reply.text == hint_for(problem, problem.start, 2).text
     assert "could not answer" in reply.notice and "vocabulary" in reply.notice
-
-
-def scripted_client(chunks: list[str], *, finish: bool = True) -> WorkerClient:
-    """The real client and in-memory transport, with a worker that writes a fixed reply.
-
-    The tiny fixture model cannot read chat prompts, so this is how the token-by-token path is exercised.
-    """
-    streams, flags = MemoryStreams(), MemoryFlags()
-    flags.put("worker:scripted", WorkerHeartbeat("scripted", 0, 0, 1, 0.0, 0, 0).to_json(), 60)
-
-    def dispatch(task: str, kwargs: dict, queue: str) -> None:
-        request_id = kwargs["request"]["request_id"]
-        for chunk in chunks:
-            streams.append(request_id, StreamEvent(text=chunk))
-        if finish:
-            streams.append(request_id, StreamEvent(status="done"))
-
-    return WorkerClient(dispatch, streams, flags, read_timeout_s=5)
 
 
 def test_a_streamed_answer_hides_the_reasoning_and_releases_math_only_once_checked(problem):
@@ -152,3 +138,64 @@ def test_learners_are_told_in_their_words_and_admins_get_the_details(problem):
     learner = TutorModel(None, for_learners=True).hint(problem, problem.start)
     assert learner.notice == LEARNER_NO_MODEL and "FLASHTUTOR" not in learner.notice
     assert "FLASHTUTOR_MODEL_PATH" in TutorModel(None).hint(problem, problem.start).notice
+
+
+# A teacher's problem the step-wise solver cannot work, and a word problem with no start at all.
+CUBIC = Problem("linear_two_step", 3, 0, "solve", "Solve for x.", "x^3 + x = 2", "x^3 + x = 2", "x = 1")
+EGGS = Problem("order_of_operations", 1, 0, "evaluate",
+               "Janet's ducks lay 16 eggs a day. She eats 3 and bakes with 4. She sells the rest for $2 "
+               "each. How many dollars does she make a day?", "", "", "18")
+
+
+@pytest.mark.parametrize(("problem", "current", "reply", "statuses"), [
+    (CUBIC, "x^3 + x = 2", "Try small whole numbers. Moving 2 over gives $x^3 + x - 2 = 0$", [VERIFIED]),
+    (EGGS, "", "First find how many eggs are left: $16 - 3 - 4 = 9$\nThen think about the price of each.",
+     [VERIFIED, PROSE]),
+])  # fmt: skip
+def test_a_hint_beyond_the_solver_is_the_models_with_its_math_verified(problem, current, reply, statuses):
+    # The reasoning trace may hold the answer: it is never shown, so it gives nothing away.
+    hint = TutorModel(scripted_client([f"<think>It is 18 or x = 1.</think>{reply}"])).hint_beyond_solver(
+        problem, current)
+    assert hint.source == "model" and hint.notice is None
+    assert [line.status for line in hint.lines] == statuses
+    assert hint.text.splitlines()[0].endswith("$ ✓") and "It is 18" not in hint.text
+
+
+@pytest.mark.parametrize(("problem", "current", "reply"), [
+    (CUBIC, "x^3 + x = 2", "Subtract 2: $x^3 + x = 0$"),  # a wrong step
+    (EGGS, "", "She has $16 - 3 - 4 = 8$ eggs left to sell."),  # wrong arithmetic, with no start to chain
+])
+def test_a_hint_whose_math_fails_is_not_shown(problem, current, reply):
+    hint = TutorModel(scripted_client([reply]), for_learners=True).hint_beyond_solver(problem, current)
+    assert hint.source == "solver" and hint.text == HINT_NOT_CHECKED
+    assert "✓" not in hint.text and "16 - 3 - 4" not in hint.text
+
+
+@pytest.mark.parametrize(("problem", "current", "reply"), [
+    (CUBIC, "x^3 + x = 2", "Check $x = 1$ in the equation."),  # the answer itself
+    (EGGS, "16 - 3 - 4 = 9", "Multiply: $9 \\cdot 2 = 18$"),  # one side of a true line is the answer
+    (EGGS, "16 - 3 - 4 = 9", "So she makes 18 dollars."),  # in words: a number the problem never mentions
+    (EGGS, "", "The answer is $\\boxed{18}$."),
+])  # fmt: skip
+def test_a_hint_that_gives_the_answer_away_is_refused(problem, current, reply):
+    hint = TutorModel(scripted_client([reply]), for_learners=True).hint_beyond_solver(problem, current)
+    assert hint.source == "solver" and hint.text == HINT_GAVE_AWAY and "18" not in hint.text
+
+
+def test_without_a_model_a_problem_beyond_the_solver_says_there_are_no_step_hints():
+    for tutor in (TutorModel(None), TutorModel(None, for_learners=True)):
+        hint = tutor.hint_beyond_solver(EGGS, "")
+        assert hint.source == "solver" and hint.text == NO_STEP_HINTS
+    # The other features answer in words too, instead of failing where the solver has no move.
+    tutor = TutorModel(None)
+    for problem, current in ((CUBIC, CUBIC.start), (EGGS, ""), (EGGS, "16 - 3 - 4 = 9")):
+        assert tutor.hint(problem, current).text == NO_STEP_HINTS
+        assert tutor.ask(problem, current, "What now?").text == NO_STEP_HINTS
+        assert tutor.worked_solution(problem).text == NO_SOLUTION
+    assert tutor.explain_step(EGGS, "", "16 - 3 - 4 = 9").source == "solver"
+    assert "lost the solution" in tutor.explain_step(CUBIC, CUBIC.start, "x = 2").text
+
+
+def test_when_the_model_fails_a_hint_beyond_the_solver_says_so(embedded):
+    hint = TutorModel(embedded, max_tokens=16, for_learners=True).hint_beyond_solver(CUBIC, CUBIC.start)
+    assert hint.source == "solver" and hint.text == HINT_FAILED and hint.notice == LEARNER_MODEL_FAILED
