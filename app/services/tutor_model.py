@@ -15,13 +15,18 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from app.contract import (
+    NO_MODEL,
+    SYSTEM_PROMPT,
+    GenerationRequest,
+    ModelClient,
+    ModelUnavailable,
+    StreamTimeout,
+    WorkerError,
+)
 from app.services.checks import checked
 from app.services.errors import TryAgain
 from app.services.reply_gate import ReplyGate
-from app.worker.client import WorkerClient
-from app.worker.requests import SYSTEM_PROMPT, GenerationRequest, ModelUnavailable, WorkerError
-from app.worker.runtime import NO_MODEL
-from app.worker.streams import StreamTimeout
 from tutor.answers import extract_answer
 from tutor.hints import hint_for
 from tutor.outcome import reply_line
@@ -95,7 +100,7 @@ class TutorModel:
 
     def __init__(
         self,
-        client: WorkerClient | None = None,
+        client: ModelClient | None = None,
         *,
         max_tokens: int = 2048,
         temperature: float = 0.6,

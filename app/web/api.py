@@ -20,6 +20,7 @@ from redis import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from app.contract import GenerationFailed, Overloaded, WorkerError
 from app.roster import export_gradebook
 from app.services import assessment, authoring, tutoring, web_queries
 from app.services import assignments as assignment_service
@@ -38,7 +39,6 @@ from app.services.problem_import import ProblemImportError, import_problems
 from app.services.progress import progress
 from app.services.users import start_login_session
 from app.web.auth import DATABASE_AWAY, Admin, RateLimited, SignedIn, Student, Teacher, sign_in
-from app.worker.requests import GenerationFailed, Overloaded, WorkerError
 from tutor.workability import check_workable
 
 router = APIRouter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.contract import WorkerHeartbeat
 from app.services.reply_gate import CHECKING_NOTE, THINKING_NOTE
 from app.services.tutor_model import (
     FLAGGED,
@@ -17,7 +18,6 @@ from app.services.tutor_model import (
 )
 from app.worker.client import WorkerClient
 from app.worker.flags import MemoryFlags, cancel_flag
-from app.worker.requests import WorkerHeartbeat
 from app.worker.streams import MemoryStreams, StreamEvent
 from tutor.answers import extract_answer
 from tutor.hints import hint_for
