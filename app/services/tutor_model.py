@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from app.contract import (
     NO_MODEL,
@@ -59,6 +59,7 @@ class TutorReply:
     lines: tuple[CheckedLine, ...]
     source: str  # "model" or "solver"
     notice: str | None = None  # why the solver answered, or what was corrected
+    trace: str = field(default="", repr=False)  # the model's reasoning: teachers and admins only, never shown
 
     @property
     def flagged(self) -> int:
@@ -127,7 +128,7 @@ class TutorModel:
             return reply
         step = checked(next_step, problem, before)
         usual = f" A good next move from ${before}$: {step.rule}. {step.explanation}" if step else ""
-        return _solver_reply(f"{verdict.message}{usual}", _why_not(reply, "explanation"))
+        return _solver_reply(f"{verdict.message}{usual}", _why_not(reply, "explanation"), _trace(reply))
 
     def hint(self, problem: Problem, current: str) -> TutorReply:
         """A next-step hint in words; the solver's hint when the model's does not verify."""
@@ -138,7 +139,8 @@ class TutorModel:
         reply = self._ask(ask, start=current)
         if isinstance(reply, TutorReply) and not reply.flagged:
             return reply
-        return _solver_reply(checked(hint_for, problem, current, 2).text, _why_not(reply, "hint"))
+        solver_hint = checked(hint_for, problem, current, 2).text
+        return _solver_reply(solver_hint, _why_not(reply, "hint"), _trace(reply))
 
     def ask(
         self, problem: Problem, current: str, question: str, history: tuple[tuple[str, str], ...] = ()
@@ -168,11 +170,15 @@ class TutorModel:
             self.client.cancel(request.request_id)
             raise
         except (WorkerError, StreamTimeout) as error:
-            fallback = _chat_fallback(problem, current, _could_not_answer(error, self.for_learners))
-            yield ReplyDraft(fallback.text, None, fallback, trace=split_reasoning(text)[0])
+            trace = split_reasoning(text)[0]
+            fallback = replace(
+                _chat_fallback(problem, current, _could_not_answer(error, self.for_learners)), trace=trace
+            )
+            yield ReplyDraft(fallback.text, None, fallback, trace=trace)
             return
         final = lines.finish(text)
-        yield ReplyDraft(final.shown, None, TutorReply(final.shown, final.lines, "model"), trace=final.trace)
+        reply = TutorReply(final.shown, final.lines, "model", trace=final.trace)
+        yield ReplyDraft(final.shown, None, reply, trace=final.trace)
 
     def worked_solution(self, problem: Problem) -> TutorReply:
         """A full worked solution; the solver's when the model's final answer is not right."""
@@ -187,7 +193,7 @@ class TutorModel:
                 return reply
         steps = checked(solve, problem)
         text = "\n".join(f"${s.before}$ → ${s.after}$ ({s.rule})" for s in steps)
-        return _solver_reply(text, _why_not(reply, "solution"))
+        return _solver_reply(text, _why_not(reply, "solution"), _trace(reply))
 
     def _ask(self, content: str, *, start: str, max_tokens: int | None = None) -> TutorReply | str:
         """The model's reply with its math checked, or why the model cannot answer now."""
@@ -197,8 +203,8 @@ class TutorModel:
             text = self.client.generate(self._request(content, max_tokens))
         except (WorkerError, StreamTimeout) as error:
             return _could_not_answer(error, self.for_learners)
-        lines = check_reply(text, start)
-        return TutorReply(render(lines), lines, "model")
+        final = gate(start).finish(text)
+        return TutorReply(render(final.lines), final.lines, "model", trace=final.trace)
 
     def _request(self, content: str, max_tokens: int | None = None) -> GenerationRequest:
         return GenerationRequest(
@@ -245,8 +251,13 @@ def _why_not(reply: TutorReply | str, what: str) -> str:
     return f"The model's {what} did not check out, so this one comes from the solver."
 
 
-def _solver_reply(text: str, notice: str) -> TutorReply:
-    return TutorReply(text, (CheckedLine(text, PROSE),), "solver", notice)
+def _solver_reply(text: str, notice: str, trace: str = "") -> TutorReply:
+    """The solver's answer; ``trace`` keeps the reasoning of a model reply it replaced (for teachers)."""
+    return TutorReply(text, (CheckedLine(text, PROSE),), "solver", notice, trace)
+
+
+def _trace(reply: TutorReply | str) -> str:
+    return reply.trace if isinstance(reply, TutorReply) else ""
 
 
 def _math_of(line: str) -> str | None:

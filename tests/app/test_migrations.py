@@ -89,3 +89,20 @@ def test_the_run_of_unaided_solves_is_filled_in_from_the_history(empty_db: Datab
     with empty_db.engine.connect() as connection:
         runs = dict(connection.execute(text("SELECT skill_id, solved_in_a_row FROM skill_mastery")).all())
     assert runs == {"fractions": 2, "radicals": 3}
+
+
+def test_reply_traces_are_added_and_removed_without_losing_model_requests(empty_db: Database) -> None:
+    """0007 adds ``model_requests.trace`` (empty for existing rows); undoing it keeps the rows."""
+    empty_db.upgrade("0005")
+    row = dict(id=1, purpose="assessment", status="done", prompt="[]", output="x = 2", created_at=NOW)
+    with empty_db.engine.begin() as connection:
+        tables = MetaData()
+        tables.reflect(connection)
+        connection.execute(tables.tables["model_requests"].insert(), [row])
+    empty_db.upgrade("0007")
+    with empty_db.engine.connect() as connection:
+        assert connection.execute(text("SELECT output, trace FROM model_requests")).all() == [("x = 2", None)]
+    empty_db.downgrade("0005")
+    assert "trace" not in {c["name"] for c in inspect(empty_db.engine).get_columns("model_requests")}
+    with empty_db.engine.connect() as connection:
+        assert connection.execute(text("SELECT output FROM model_requests")).all() == [("x = 2",)]
