@@ -49,7 +49,7 @@ def show_settings() -> None:
 @click.option("--namespace", default="flashtutor", show_default=True, help="Prefix of every Redis key.")
 def worker(queues: str, model_path: Path | None, concurrency: int, slots: int, namespace: str) -> None:
     """Serve the model from this process (one per GPU) to the web side over Celery and Redis."""
-    from app.worker.celery_app import run_worker
+    from app.assembly import run_worker
 
     _warn_if_root(get_settings())
     try:
@@ -133,12 +133,9 @@ def _job_input(action):
 
 def _start_job(database, job_id: int) -> None:
     """With a broker, queue the job for the workers; without one, run it here and now."""
+    from app.assembly import celery_client, run_job_here
+    from app.contract import QueueUnavailable
     from app.services import assessment
-    from app.worker.client import celery_client
-    from app.worker.flags import MemoryFlags
-    from app.worker.requests import QueueUnavailable
-    from app.worker.runtime import WorkerRuntime
-    from app.worker.streams import MemoryStreams
 
     settings = get_settings()
     if settings.broker_url:
@@ -149,18 +146,12 @@ def _start_job(database, job_id: int) -> None:
             return
         click.echo(f"job {job_id} queued; follow it with `flashtutor assess status {job_id}`")
         return
-    runtime = WorkerRuntime.from_settings(settings, MemoryStreams(), MemoryFlags())
     try:
-        progress = assessment.run_job(
-            database, job_id, generate=runtime.generate if runtime.host else None, flags=runtime.flags,
-            owner=runtime.worker_id, results_dir=runtime.results_dir,
-        )  # fmt: skip
+        progress = run_job_here(settings, job_id, database)
     except Exception as error:
         raise click.ClickException(f"job {job_id} failed: {error}") from error
-    finally:
-        runtime.close()
     _echo_progress(progress)
-    click.echo(f"results: {assessment.results_path(runtime.results_dir, job_id)}")
+    click.echo(f"results: {assessment.results_path(settings.results_dir, job_id)}")
 
 
 def _echo_progress(progress) -> None:

@@ -1,7 +1,11 @@
-"""Generation loops over the stateful model: a token stream for one prompt, and a batched greedy-exact loop.
+"""Generation for one caller: a token stream for one prompt, and a batch of prompts run to the end.
+
+Both drive the serving engine (``model.engine``) in the caller's thread, so there is one decode loop
+and one stop-string implementation (``model.engine.sequence.ReplyText``): what ``generate_stream``
+yields is what the engine serves the web app, token for token, for the same seed.
 
 The model is any object with ``allocate_state``, ``prefill`` and ``decode`` (SambaY); a tokenizer is
-any object with ``decode(ids) -> str``.
+any object with ``decode(ids) -> str`` (and optionally ``unknown_ids(vocab_size)``, never sampled).
 """
 
 from __future__ import annotations
@@ -11,9 +15,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import torch
-
-from model.sampling import check_sampling, sample
+from model.engine.engine import Engine, EngineConfig, RequestHandle
+from model.engine.sequence import SamplingParams
+from model.sampling import check_sampling
 
 
 class TextDecoder(Protocol):
@@ -46,7 +50,8 @@ def generate_stream(
     """A continuation of ``ids``: token ids, or ``Piece``s (id and text) when a tokenizer is given.
 
     Stops at a stop id (not yielded), a stop string (text cut before it), ``max_new_tokens`` or
-    ``cancel`` (checked before every token). Stop ids default to the config's.
+    ``cancel`` (checked before every token). Stop ids default to the config's. Without a seed, each
+    call draws a fresh one.
     """
     ids = _check_prompt(ids, model.config.vocab_size)
     _check_limits(max_new_tokens, temperature, top_p, top_k)
@@ -54,18 +59,10 @@ def generate_stream(
         raise ValueError("stop_strings need a tokenizer to turn tokens into text")
     if any(not s for s in stop_strings):
         raise ValueError("stop_strings must not contain an empty string")
-    stops = set(model.config.stop_token_ids if stop_token_ids is None else stop_token_ids)
-    return _stream(
-        model,
-        ids,
-        max_new_tokens,
-        (temperature, top_p, top_k),
-        _generator(model, seed),
-        stops,
-        _StopText(tokenizer, tuple(stop_strings)) if tokenizer is not None else None,
-        cancel,
-        _unknown_ids(tokenizer, model),
-    )
+    params = _params(max_new_tokens, temperature, top_p, top_k, seed, stop_token_ids, stop_strings)
+    engine = _engine(model, [ids], max_new_tokens, tokenizer)
+    handle = engine.submit(ids, params, keep_text=tokenizer is not None)
+    return _stream(engine, handle, cancel, pieces=tokenizer is not None)
 
 
 def generate(
@@ -84,114 +81,66 @@ def generate(
         raise ValueError("generate needs at least one prompt")
     prompts = [_check_prompt(p, model.config.vocab_size) for p in prompts]
     _check_limits(max_new_tokens, temperature, top_p, top_k)
-    stops = set(model.config.stop_token_ids if stop_token_ids is None else stop_token_ids)
+    params = _params(max_new_tokens, temperature, top_p, top_k, seed, stop_token_ids, ())
+    engine = _engine(model, prompts, max_new_tokens, None)
+    handles = [engine.submit(prompt, params) for prompt in prompts]
+    while not all(handle.done for handle in handles):
+        engine.step()
+    for handle in handles:
+        handle.result()  # raises EngineError if the model failed on it
+    return [handle.seq.reply_token_ids for handle in handles]
+
+
+def _engine(
+    model: Any, prompts: list[list[int]], max_new_tokens: int, tokenizer: TextDecoder | None
+) -> Engine:
+    """An engine sized to exactly these prompts: one slot each, all prefilled together in one step."""
     lengths = [len(p) for p in prompts]
-    device = model.device
-    padded = torch.zeros(len(prompts), max(lengths), dtype=torch.long, device=device)  # right padded
-    for row, prompt in enumerate(prompts):
-        padded[row, : len(prompt)] = torch.tensor(prompt)
-    state = model.allocate_state(len(prompts), max(lengths) + max_new_tokens)
-    active = list(range(len(prompts)))  # rows still generating; row i lives in slot i
-    logits = model.prefill(
-        padded, state, torch.tensor(active, device=device), torch.tensor(lengths, device=device)
+    config = EngineConfig(
+        max_seq_len=max(lengths) + max_new_tokens, num_slots=len(prompts), max_prefill_tokens=sum(lengths)
     )
-    generators = [_generator(model, seed) for _ in prompts]
-    outputs: list[list[int]] = [[] for _ in prompts]
-    while active:
-        n = len(active)
-        sampled = sample(
-            logits, [temperature] * n, [top_p] * n, [top_k] * n, [generators[r] for r in active]
-        )
-        next_rows, next_tokens = [], []
-        for row, token in zip(active, sampled.tolist(), strict=True):
-            if token in stops:
-                continue
-            outputs[row].append(token)
-            if len(outputs[row]) < max_new_tokens:
-                next_rows.append(row)
-                next_tokens.append(token)
-        active = next_rows
-        if active:
-            positions = [lengths[row] + len(outputs[row]) - 1 for row in active]
-            logits = model.decode(
-                torch.tensor(next_tokens, device=device),
-                state,
-                torch.tensor(active, device=device),
-                torch.tensor(positions, device=device),
-            )
-    return outputs
+    return Engine(model, config, tokenizer)
+
+
+def _params(
+    max_new_tokens: int,
+    temperature: float,
+    top_p: float,
+    top_k: int | None,
+    seed: int | None,
+    stop_token_ids: Sequence[int] | None,
+    stop_strings: Sequence[str],
+) -> SamplingParams:
+    return SamplingParams(
+        max_tokens=max_new_tokens,
+        temperature=temperature,
+        top_p=top_p,
+        top_k=top_k or 0,
+        seed=seed,
+        stop_token_ids=None if stop_token_ids is None else tuple(stop_token_ids),  # None: the config's
+        stop_strings=tuple(stop_strings),
+    )
 
 
 def _stream(
-    model: Any,
-    ids: list[int],
-    max_new_tokens: int,
-    params: tuple[float, float, int | None],
-    generator: torch.Generator | None,
-    stops: set[int],
-    text: _StopText | None,
+    engine: Engine,
+    handle: RequestHandle,
     cancel: threading.Event | Callable[[], bool] | None,
-    banned: torch.Tensor | None,
+    *,
+    pieces: bool,
 ) -> Iterator[int | Piece]:
-    device = model.device
-    state = model.allocate_state(1, len(ids) + max_new_tokens)
-    slot = torch.zeros(1, dtype=torch.long, device=device)
-    logits = model.prefill(torch.tensor([ids], device=device), state, slot)
-    temperature, top_p, top_k = params
-    for step in range(max_new_tokens):
+    """Step the engine for this one request, yielding each token (with its text) as it is sampled."""
+    seq, sent = handle.seq, 0
+    while not handle.done:
         if cancel is not None and (cancel.is_set() if isinstance(cancel, threading.Event) else cancel()):
             return
-        token = int(sample(logits, [temperature], [top_p], [top_k], [generator], banned)[0])
-        if token in stops:
-            break
-        if text is None:
-            yield token
-        else:
-            piece, stopped = text.push(token)
-            yield Piece(token, piece)
-            if stopped:
-                return
-        if step + 1 < max_new_tokens:
-            position = torch.tensor([len(ids) + step], device=device)
-            logits = model.decode(torch.tensor([token], device=device), state, slot, position)
-    if text is not None and (rest := text.flush()):
+        engine.step()  # one token: a request decodes one token per step
+        new, sent = seq.reply_token_ids[sent:], len(seq.reply_token_ids)
+        for token in new:
+            yield Piece(token, seq.text.take() if seq.text is not None else "") if pieces else token
+    handle.result()  # raises EngineError if the model failed on it
+    if pieces and seq.text is not None and (rest := seq.text.flush()):
         yield Piece(None, rest)
-
-
-class _StopText:
-    """Incremental text of the generated ids that holds back what could still become a stop string
-    (or an unfinished UTF-8 character) and reports when a stop string is complete."""
-
-    def __init__(self, tokenizer: TextDecoder, stop_strings: tuple[str, ...]) -> None:
-        self._tokenizer = tokenizer
-        self._stops = stop_strings
-        self._done = ""  # text of the tokens before ``_pending``, which later tokens cannot change
-        self._pending: list[int] = []
-        self._emitted = 0
-
-    def push(self, token: int) -> tuple[str, bool]:
-        self._pending.append(token)
-        tail = self._tokenizer.decode(self._pending)
-        text = self._done + tail
-        if not tail.endswith("\ufffd"):  # a complete character: later tokens only append
-            self._done, self._pending = text, []
-        search_from = max(0, self._emitted - max((len(s) for s in self._stops), default=0))
-        found = [i for s in self._stops if (i := text.find(s, search_from)) >= 0]
-        if found:
-            return self._take(text, min(found)), True
-        hold = max((k for s in self._stops for k in range(1, len(s)) if text.endswith(s[:k])), default=0)
-        safe = len(text) - hold
-        while safe > self._emitted and text[safe - 1] == "\ufffd":
-            safe -= 1
-        return self._take(text, safe), False
-
-    def flush(self) -> str:
-        return self._take(self._done + self._tokenizer.decode(self._pending), None)
-
-    def _take(self, text: str, end: int | None) -> str:
-        end = len(text) if end is None else max(end, self._emitted)
-        piece, self._emitted = text[self._emitted : end], end
-        return piece
 
 
 def _check_prompt(ids: Sequence[int], vocab_size: int) -> list[int]:
@@ -207,15 +156,3 @@ def _check_limits(max_new_tokens: int, temperature: float, top_p: float, top_k: 
     if max_new_tokens < 1:
         raise ValueError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
     check_sampling(temperature, top_p, top_k)
-
-
-def _unknown_ids(tokenizer: TextDecoder | None, model: Any) -> torch.Tensor | None:
-    """Ids the tokenizer cannot decode, which sampling must never pick (None without a tokenizer)."""
-    unknown = getattr(tokenizer, "unknown_ids", None)
-    if unknown is None:
-        return None
-    return torch.tensor(unknown(model.config.vocab_size), dtype=torch.long, device=model.device)
-
-
-def _generator(model: Any, seed: int | None) -> torch.Generator | None:
-    return None if seed is None else torch.Generator(device=model.device).manual_seed(seed)

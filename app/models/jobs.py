@@ -15,7 +15,12 @@ JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled")
 
 
 class ModelRequest(CreatedAt, Base):
-    """One generation: what was asked, what came back, whether the verifier agreed, and what it cost."""
+    """One generation: what was asked, what came back, whether the verifier agreed, and what it cost.
+
+    For a reply to a student (``purpose`` "ask", "explain"), ``prompt`` is what the learner asked,
+    ``output`` what they were shown, and ``trace`` the model's reasoning: teachers and admins read it
+    in the attempt's drill-down; it is never shown to students.
+    """
 
     __tablename__ = "model_requests"
     __table_args__ = (CheckConstraint(one_of("status", REQUEST_STATUSES), name="status"),)
@@ -33,6 +38,7 @@ class ModelRequest(CreatedAt, Base):
     latency_ms: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(Text)
     finished_at: Mapped[datetime | None]
+    trace: Mapped[str | None] = mapped_column(Text)  # the model's reasoning (<think>…</think>), staff only
 
 
 class AssessmentJob(CreatedAt, Base):

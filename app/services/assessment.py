@@ -16,7 +16,6 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import partial
@@ -25,13 +24,11 @@ from pathlib import Path
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.contract import NO_MODEL, SYSTEM_PROMPT, Generate, Generation, GenerationRequest, SharedFlags
 from app.db import Database
 from app.models import AssessmentItem, AssessmentJob, ModelRequest
 from app.models.base import utcnow
 from app.services.errors import NotFound
-from app.worker.flags import Flags, hold_lease
-from app.worker.requests import SYSTEM_PROMPT, Generation, GenerationRequest
-from app.worker.runtime import NO_MODEL
 from tutor import checking
 from tutor.answers import extract_answer
 from tutor.forms import FormError, parse_form
@@ -46,8 +43,6 @@ GRADE_OPTIONAL = {"form": "equivalent"}  # the form the answer must have (tutor.
 EVALUATE_COLUMNS = ("problem", "answer")
 BOXED_INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
 CHECK_TRIES = 3
-
-Generate = Callable[[GenerationRequest], Generation]
 
 
 class JobInputError(ValueError):
@@ -199,7 +194,7 @@ def run_job(
     job_id: int,
     *,
     generate: Generate | None,
-    flags: Flags,
+    flags: SharedFlags,
     owner: str,
     results_dir: Path,
     parallel: int = 8,
@@ -208,7 +203,7 @@ def run_job(
 
     Returns at once, with the job still queued or running, when another worker holds the job.
     """
-    with hold_lease(flags, _lease(job_id), owner, LEASE_TTL_S) as ours:
+    with flags.lease(_lease(job_id), owner, LEASE_TTL_S) as ours:
         if not ours:
             return job_progress(database, job_id)
         with database.transaction() as session:

@@ -17,18 +17,23 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from redis import RedisError
 
+from app.contract import (
+    NO_MODEL,
+    SYSTEM_PROMPT,
+    GenerationRequest,
+    ModelClient,
+    ModelUnavailable,
+    StreamTimeout,
+    WorkerError,
+)
 from app.services.checks import checked
 from app.services.errors import TryAgain
 from app.services.reply_gate import ReplyGate
-from app.worker.client import WorkerClient
-from app.worker.requests import SYSTEM_PROMPT, GenerationRequest, ModelUnavailable, WorkerError
-from app.worker.runtime import NO_MODEL
-from app.worker.streams import StreamTimeout
 from tutor.answers import extract_answer
 from tutor.hints import gives_away_answer, hint_for
 from tutor.outcome import reply_line
@@ -69,6 +74,7 @@ class TutorReply:
     lines: tuple[CheckedLine, ...]
     source: str  # "model" or "solver"
     notice: str | None = None  # why the solver answered, or what was corrected
+    trace: str = field(default="", repr=False)  # the model's reasoning: teachers and admins only, never shown
 
     @property
     def flagged(self) -> int:
@@ -110,7 +116,7 @@ class TutorModel:
 
     def __init__(
         self,
-        client: WorkerClient | None = None,
+        client: ModelClient | None = None,
         *,
         max_tokens: int = 2048,
         temperature: float = 0.6,
@@ -141,7 +147,7 @@ class TutorModel:
             return reply
         step = _solver_or_none(next_step, problem, before)
         usual = f" A good next move from ${before}$: {step.rule}. {step.explanation}" if step else ""
-        return _solver_reply(f"{message}{usual}", _why_not(reply, "explanation"))
+        return _solver_reply(f"{message}{usual}", _why_not(reply, "explanation"), _trace(reply))
 
     def hint(self, problem: Problem, current: str) -> TutorReply:
         """A next-step hint in words; the solver's hint when the model's does not verify."""
@@ -153,7 +159,8 @@ class TutorModel:
         if isinstance(reply, TutorReply) and not reply.flagged:
             return reply
         solver_hint = _solver_or_none(hint_for, problem, current, 2)
-        return _solver_reply(solver_hint.text if solver_hint else NO_STEP_HINTS, _why_not(reply, "hint"))
+        text = solver_hint.text if solver_hint else NO_STEP_HINTS
+        return _solver_reply(text, _why_not(reply, "hint"), _trace(reply))
 
     @property
     def available(self) -> bool:
@@ -183,12 +190,14 @@ class TutorModel:
         if isinstance(reply, str):
             return _solver_reply(HINT_FAILED, reply)
         if reply.flagged:
-            return _solver_reply(HINT_NOT_CHECKED, "A line of math in the model's hint did not check out.")
+            notice = "A line of math in the model's hint did not check out."
+            return _solver_reply(HINT_NOT_CHECKED, notice, _trace(reply))
         maths = [math for line in reply.lines if line.status != PROSE for math in _maths_in(line.text)]
         words = "\n".join(line.text for line in reply.lines)
         boxed = extract_answer(words) if "\\boxed" in words else None
         if checked(gives_away_answer, problem, [*maths, *filter(None, [boxed])], words):
-            return _solver_reply(HINT_GAVE_AWAY, "The model's hint gave the final answer away.")
+            notice = "The model's hint gave the final answer away."
+            return _solver_reply(HINT_GAVE_AWAY, notice, _trace(reply))
         return reply
 
     def ask(
@@ -219,11 +228,15 @@ class TutorModel:
             self.client.cancel(request.request_id)
             raise
         except (WorkerError, StreamTimeout) as error:
-            fallback = _chat_fallback(problem, current, _could_not_answer(error, self.for_learners))
-            yield ReplyDraft(fallback.text, None, fallback, trace=split_reasoning(text)[0])
+            trace = split_reasoning(text)[0]
+            fallback = replace(
+                _chat_fallback(problem, current, _could_not_answer(error, self.for_learners)), trace=trace
+            )
+            yield ReplyDraft(fallback.text, None, fallback, trace=trace)
             return
         final = lines.finish(text)
-        yield ReplyDraft(final.shown, None, TutorReply(final.shown, final.lines, "model"), trace=final.trace)
+        reply = TutorReply(final.shown, final.lines, "model", trace=final.trace)
+        yield ReplyDraft(final.shown, None, reply, trace=final.trace)
 
     def worked_solution(self, problem: Problem) -> TutorReply:
         """A full worked solution; the solver's when the model's final answer is not right."""
@@ -240,7 +253,7 @@ class TutorModel:
         if steps is None:
             return _solver_reply(NO_SOLUTION, _why_not(reply, "solution"))
         text = "\n".join(f"${s.before}$ → ${s.after}$ ({s.rule})" for s in steps)
-        return _solver_reply(text, _why_not(reply, "solution"))
+        return _solver_reply(text, _why_not(reply, "solution"), _trace(reply))
 
     def _ask(self, content: str, *, start: str, max_tokens: int | None = None) -> TutorReply | str:
         """The model's reply with its math checked, or why the model cannot answer now."""
@@ -250,8 +263,8 @@ class TutorModel:
             text = self.client.generate(self._request(content, max_tokens))
         except (WorkerError, StreamTimeout) as error:
             return _could_not_answer(error, self.for_learners)
-        lines = check_reply(text, start)
-        return TutorReply(render(lines), lines, "model")
+        final = gate(start).finish(text)
+        return TutorReply(render(final.lines), final.lines, "model", trace=final.trace)
 
     def _request(self, content: str, max_tokens: int | None = None) -> GenerationRequest:
         return GenerationRequest(
@@ -312,8 +325,13 @@ def _why_not(reply: TutorReply | str, what: str) -> str:
     return f"The model's {what} did not check out, so this one comes from the solver."
 
 
-def _solver_reply(text: str, notice: str) -> TutorReply:
-    return TutorReply(text, (CheckedLine(text, PROSE),), "solver", notice)
+def _solver_reply(text: str, notice: str, trace: str = "") -> TutorReply:
+    """The solver's answer; ``trace`` keeps the reasoning of a model reply it replaced (for teachers)."""
+    return TutorReply(text, (CheckedLine(text, PROSE),), "solver", notice, trace)
+
+
+def _trace(reply: TutorReply | str) -> str:
+    return reply.trace if isinstance(reply, TutorReply) else ""
 
 
 def _math_of(line: str) -> str | None:

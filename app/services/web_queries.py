@@ -232,14 +232,19 @@ def _summary(row: Row[tuple[Attempt, Problem, str]]) -> AttemptSummary:
     )
 
 
-def _check_can_see_student(session: Session, viewer: int, student_id: int) -> None:
-    if viewer == student_id:
-        return
+def teaches_student(session: Session, teacher_id: int, student_id: int) -> bool:
+    """Whether the student is enrolled in one of this teacher's classes."""
     shared = (
         select(Enrollment.class_id)
         .join(SchoolClass, SchoolClass.id == Enrollment.class_id)
-        .where(Enrollment.student_id == student_id, SchoolClass.teacher_id == viewer)
+        .where(Enrollment.student_id == student_id, SchoolClass.teacher_id == teacher_id)
         .limit(1)
     )
-    if session.scalar(shared) is None:
+    return session.scalar(shared) is not None
+
+
+def _check_can_see_student(session: Session, viewer: int, student_id: int) -> None:
+    if viewer == student_id:
+        return
+    if not teaches_student(session, viewer, student_id):
         raise PermissionDenied("you can only see your own work, or that of students in your classes")

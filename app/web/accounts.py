@@ -9,16 +9,14 @@ from __future__ import annotations
 from html import escape
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from app.services.credentials import ClassCards, issue_login_cards, reset_password
-from app.services.users import UserInfo
-from app.web.auth import require_role
+from app.web.auth import TeacherOrAdmin
 
 router = APIRouter(tags=["accounts"])
-TeacherOrAdmin = Annotated[UserInfo, Depends(require_role("teacher", "admin"))]
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 

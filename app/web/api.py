@@ -20,8 +20,9 @@ from redis import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from app.contract import GenerationFailed, Overloaded, WorkerError
 from app.roster import export_gradebook
-from app.services import assessment, authoring, tutoring, web_queries
+from app.services import assessment, authoring, tutor_replies, tutoring, web_queries
 from app.services import assignments as assignment_service
 from app.services.classes import set_log_base
 from app.services.curriculum import next_problem
@@ -38,8 +39,16 @@ from app.services.help import request_hint
 from app.services.problem_import import ProblemImportError, import_problems
 from app.services.progress import progress
 from app.services.users import start_login_session
-from app.web.auth import DATABASE_AWAY, Admin, RateLimited, SignedIn, Student, Teacher, sign_in
-from app.worker.requests import GenerationFailed, Overloaded, WorkerError
+from app.web.auth import (
+    DATABASE_AWAY,
+    Admin,
+    RateLimited,
+    SignedIn,
+    Student,
+    Teacher,
+    TeacherOrAdmin,
+    sign_in,
+)
 from tutor.workability import check_workable
 
 router = APIRouter()
@@ -180,6 +189,14 @@ def next_in_session(
 def attempt(attempt_id: int, request: Request, user: SignedIn) -> dict[str, Any]:
     """An attempt step by step: the learner's own, or a student's in one of the teacher's classes."""
     return asdict(web_queries.attempt_detail(request.app.state.db, viewer=user.id, attempt_id=attempt_id))
+
+
+@router.get("/api/attempts/{attempt_id}/tutor-replies", tags=["teaching"])
+def tutor_replies_of_attempt(attempt_id: int, request: Request, user: TeacherOrAdmin) -> list[dict[str, Any]]:
+    """The tutor model's replies on an attempt with its reasoning traces: for the student's teachers and
+    admins only (students see the checked replies in the page, never the reasoning)."""
+    kept = tutor_replies.attempt_replies(request.app.state.db, viewer=user.id, attempt_id=attempt_id)
+    return [asdict(reply) for reply in kept]
 
 
 @router.post("/api/attempts/{attempt_id}/steps", tags=["practice"])

@@ -18,6 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.routing import Mount
 
+from app.assembly import connect
 from app.db import Database
 from app.services.checks import start_pools
 from app.services.curriculum import sync_skills
@@ -34,7 +35,7 @@ from app.web.same_origin import SameOriginOnly
 from app.web.throttle import LoginThrottle, RateLimiter
 from app.web.ui import admin, login, student, teacher
 from app.web.ui.common import THEME
-from app.worker.client import WorkerClient, connect
+from app.worker.client import WorkerClient
 from tutor.checking import BATCH, INTERACTIVE
 
 # Gradio runs one call per event at a time by default; a class works at once, so allow many. Calls

@@ -20,10 +20,10 @@ from pydantic import BaseModel, Field
 from redis import RedisError
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
+from app.contract import GenerationFailed, GenerationRequest, Overloaded, WorkerError
 from app.settings import Settings
 from app.web.auth import RateLimited, SignedIn
 from app.worker.client import WorkerClient
-from app.worker.requests import GenerationFailed, GenerationRequest, Overloaded, WorkerError
 
 MODEL_ID = "phi-4-mini-flash-reasoning"
 _FINISH_REASONS = {"done": "stop", "length": "length", "cancelled": "stop", "timeout": "length"}

@@ -2,19 +2,16 @@
 
 ``interactive`` carries hints, explanations and chat; ``batch`` carries assessment and evaluation
 jobs. Workers consume the queues in that order (kombu's "priority" strategy), reserve one task at a
-time per thread, and hand them all to the process's single engine host.
+time per thread, and hand them all to the process's single engine host. ``app.assembly.run_worker``
+starts a worker process on this app.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from celery import Celery
 from kombu import Queue
 
-from app.settings import Settings, mask_url
-from tutor.checking import BATCH
+from app.settings import mask_url
 
 QUEUES = ("interactive", "batch")
 
@@ -48,55 +45,9 @@ def make_app(broker_url: str | None = None, namespace: str = "flashtutor") -> Ce
 celery_app = make_app()  # the tasks register here; a worker process points it at its broker once
 
 
-def run_worker(
-    settings: Settings,
-    *,
-    queues: tuple[str, ...] = QUEUES,
-    model_path: Path | None = None,
-    concurrency: int = 64,
-    slots: int = 16,
-    namespace: str = "flashtutor",
-) -> None:
-    """Load the model once for this process, then serve tasks on threads that all share its engine."""
-    from app.db import Database
-    from app.services.checks import start_pools
-    from app.worker.client import celery_client, check_broker_url, resume_unfinished_jobs, start_job_sweeper
-    from app.worker.flags import RedisFlags
-    from app.worker.runtime import WorkerRuntime, set_runtime
-    from app.worker.streams import RedisStreams
-
-    if not settings.broker_url:
+def check_broker_url(url: str) -> None:
+    if not url.startswith(("redis://", "rediss://", "unix://")):
         raise ValueError(
-            "no broker is configured: set FLASHTUTOR_BROKER_URL (e.g. redis://127.0.0.1:6379/0); "
-            "without one, `flashtutor serve` runs its own in-process worker"
+            "FLASHTUTOR_BROKER_URL must be a Redis URL (tokens stream over Redis Streams), "
+            f"got {mask_url(url)!r}"
         )
-    unknown = sorted(set(queues) - set(QUEUES))
-    if unknown:
-        raise ValueError(f"unknown queues {unknown}; FlashTutor's queues are {list(QUEUES)}")
-    check_broker_url(settings.broker_url)
-    app = celery_app
-    app.conf.update(app_config(settings.broker_url, namespace))
-    streams = RedisStreams(settings.broker_url, namespace)
-    flags = RedisFlags(settings.broker_url, namespace)
-    if Database(settings.resolved_database_url).current_revision() is None:
-        shown = mask_url(settings.resolved_database_url)
-        raise ValueError(f"{shown} has no tables yet: run `flashtutor db upgrade`")
-    start_pools(settings, BATCH)  # this worker grades batches in its own checking processes
-    runtime = WorkerRuntime.from_settings(settings, streams, flags, model_path=model_path, slots=slots)
-    set_runtime(runtime)
-    resume_unfinished_jobs(
-        runtime.database,
-        lambda name, kwargs, queue: app.send_task(f"flashtutor.{name}", kwargs=kwargs, queue=queue),
-    )
-    # Jobs started while Redis was away are only in the database; hand them over once it is back.
-    sweeper = start_job_sweeper(
-        celery_client(settings.broker_url, namespace), runtime.database, settings.job_sweep_seconds
-    )
-    try:
-        app.worker_main(
-            ["worker", "--pool=threads", f"--concurrency={concurrency}", f"--queues={','.join(queues)}",
-             "--loglevel=INFO", f"--hostname=flashtutor-{os.getpid()}@%h", "--without-gossip",
-             "--without-mingle"]
-        )  # fmt: skip
-    finally:
-        sweeper.set()

@@ -1,23 +1,19 @@
 """What the web side calls: submit a generation, iterate its text, cancel it, see the workers' status.
 
 The same client works over Celery + Redis and over the embedded in-process worker; only the
-dispatch function and the transport differ.
+dispatch function and the transport differ (``app.assembly`` picks them). It implements
+``app.contract.ModelClient``, the interface the services use.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable, Iterator
 
 from kombu.exceptions import OperationalError as BrokerError
 from redis import RedisError
-from sqlalchemy.exc import SQLAlchemyError
 
-from app.db import Database
-from app.settings import Settings, mask_url
-from app.worker.flags import Flags, MemoryFlags, RedisFlags, cancel_flag
-from app.worker.requests import (
+from app.contract import (
+    NO_MODEL,
     GenerationFailed,
     GenerationRequest,
     ModelUnavailable,
@@ -25,10 +21,9 @@ from app.worker.requests import (
     QueueUnavailable,
     WorkerHeartbeat,
 )
-from app.worker.runtime import NO_MODEL, WorkerRuntime
-from app.worker.streams import MemoryStreams, RedisStreams, StreamEvent, TokenStreams
+from app.worker.flags import Flags, cancel_flag
+from app.worker.streams import StreamEvent, TokenStreams
 
-log = logging.getLogger(__name__)
 Dispatch = Callable[[str, dict, str], None]  # (task name, keyword arguments, queue)
 CANCEL_TTL_S = 3600
 # How long a job counts as handed to the broker. A job still queued after this (its message lost with a
@@ -106,7 +101,7 @@ class WorkerClient:
         """Start (or resume) an assessment job on the batch queue.
 
         Raises ``QueueUnavailable`` when the broker is away; the job stays queued in the database and
-        ``dispatch_queued_jobs`` (run by every worker) hands it over once the broker is back.
+        ``dispatch_queued_jobs`` (every worker's job sweeper calls it) hands it over once the broker is back.
         """
         try:
             self._dispatch("assess", {"job_id": job_id}, "batch")
@@ -114,11 +109,8 @@ class WorkerClient:
         except (RedisError, BrokerError) as error:
             raise QueueUnavailable(QUEUE_AWAY) from error
 
-    def dispatch_queued_jobs(self, database: Database) -> list[int]:
-        """Hand the broker the queued jobs it never got (it was away when they were started)."""
-        from app.services.assessment import queued_jobs
-
-        queued = queued_jobs(database)
+    def dispatch_queued_jobs(self, queued: list[int]) -> list[int]:
+        """Hand the broker those of these queued jobs it never got (it was away when they were started)."""
         try:
             marks = self.flags.get_many([_dispatched_flag(job_id) for job_id in queued])
         except RedisError as error:
@@ -131,69 +123,3 @@ class WorkerClient:
 
 def _dispatched_flag(job_id: int) -> str:
     return f"dispatched:job:{job_id}"
-
-
-def start_job_sweeper(client: WorkerClient, database: Database, every_s: float) -> threading.Event:
-    """Run ``client.dispatch_queued_jobs`` every ``every_s`` seconds on a daemon thread, riding out a
-    broker or database that is away; set the returned event to stop it."""
-    stop = threading.Event()
-
-    def sweep() -> None:
-        while not stop.wait(every_s):
-            try:
-                if dispatched := client.dispatch_queued_jobs(database):
-                    log.info("queued batch jobs %s, started while the broker was away", dispatched)
-            except (QueueUnavailable, SQLAlchemyError) as error:
-                log.warning("cannot sweep queued batch jobs yet: %s", error)
-
-    threading.Thread(target=sweep, name="job-sweeper", daemon=True).start()
-    return stop
-
-
-def check_broker_url(url: str) -> None:
-    if not url.startswith(("redis://", "rediss://", "unix://")):
-        raise ValueError(
-            "FLASHTUTOR_BROKER_URL must be a Redis URL (tokens stream over Redis Streams), "
-            f"got {mask_url(url)!r}"
-        )
-
-
-def celery_client(broker_url: str, namespace: str = "flashtutor") -> WorkerClient:
-    """A client that queues tasks for Celery workers over Redis and reads their token streams."""
-    from app.worker.celery_app import make_app
-
-    check_broker_url(broker_url)
-    app = make_app(broker_url, namespace)  # its own app: clients for several namespaces can coexist
-
-    def dispatch(name: str, kwargs: dict, queue: str) -> None:
-        app.send_task(f"flashtutor.{name}", kwargs=kwargs, queue=queue)
-
-    return WorkerClient(dispatch, RedisStreams(broker_url, namespace), RedisFlags(broker_url, namespace))
-
-
-def embedded_client(settings: Settings, *, threads: int = 32) -> WorkerClient:
-    """A client with its own in-process worker (and model, when a checkpoint is configured)."""
-    from app.worker.embedded import EmbeddedWorker
-
-    streams, flags = MemoryStreams(), MemoryFlags()
-    runtime = WorkerRuntime.from_settings(settings, streams, flags)
-    worker = EmbeddedWorker(runtime, threads=threads)
-    resume_unfinished_jobs(runtime.database, worker.dispatch)
-    return WorkerClient(worker.dispatch, streams, flags, on_close=worker.close)
-
-
-def resume_unfinished_jobs(database: Database, dispatch: Dispatch) -> None:
-    """Re-queue the jobs a stopped worker left unfinished; their graded items are kept, not redone."""
-    from app.services.assessment import unfinished_jobs
-
-    if database.current_revision() is None:  # a brand-new database has no jobs yet
-        return
-    for job_id in unfinished_jobs(database):
-        dispatch("assess", {"job_id": job_id}, "batch")
-
-
-def connect(settings: Settings) -> WorkerClient:
-    """The web process's client: Celery workers when a broker is configured, else the embedded worker."""
-    if settings.broker_url:
-        return celery_client(settings.broker_url)
-    return embedded_client(settings)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 import redis
 
@@ -28,7 +28,13 @@ def cancel_flag(request_id: str) -> str:
     return f"cancel:{request_id}"
 
 
-class RedisFlags:
+class _Leases:
+    def lease(self, name: str, owner: str, ttl_s: float = 30.0) -> AbstractContextManager[bool]:
+        """``hold_lease`` on these flags (what ``app.contract.SharedFlags`` promises the services)."""
+        return hold_lease(self, name, owner, ttl_s)
+
+
+class RedisFlags(_Leases):
     def __init__(self, url: str, prefix: str = "flashtutor") -> None:
         self.redis = redis.Redis.from_url(url, decode_responses=True)
         self.prefix = prefix
@@ -60,7 +66,7 @@ class RedisFlags:
         return {k[start:]: v for k, v in zip(keys, values, strict=True) if v is not None}
 
 
-class MemoryFlags:
+class MemoryFlags(_Leases):
     """The same interface inside one process."""
 
     def __init__(self) -> None:

@@ -19,17 +19,19 @@ from pathlib import Path
 
 import torch
 
-from app.worker.flags import Flags, cancel_flag
-from app.worker.requests import (
+from app.contract import (
     Generation,
     GenerationFailed,
     GenerationRequest,
     Overloaded,
     WorkerHeartbeat,
 )
+from app.worker.flags import Flags, cancel_flag
 from app.worker.streams import StreamEvent, TokenStreams
 from model.engine.engine import Engine, EngineConfig, EngineError
 from model.engine.sequence import FinishReason, InvalidRequest, SamplingParams
+from model.hub import resolve_checkpoint
+from model.loader import load_model
 from model.tokenizer import StreamDecoder, Tokenizer, TokenizerError, load_tokenizer
 from tutor.reasoning import CLOSE_TRACE, still_thinking
 
@@ -105,9 +107,6 @@ class EngineHost:
         **options,
     ) -> EngineHost:
         """Load the checkpoint once for this process and start its engine."""
-        from model.hub import resolve_checkpoint
-        from model.loader import load_model
-
         model_path = resolve_checkpoint(model_path)
         device_name, torch_dtype = resolve_device(device, dtype)
         model = load_model(model_path, device=device_name, dtype=torch_dtype, quantize=quantize)

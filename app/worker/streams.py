@@ -14,12 +14,9 @@ from dataclasses import dataclass
 
 import redis
 
+from app.contract import StreamTimeout
+
 STREAM_TTL_S = 3600
-
-
-class StreamTimeout(TimeoutError):
-    """No token arrived in time: the worker is stuck, gone, or the request was never started."""
-
 
 @dataclass(frozen=True)
 class StreamEvent:

@@ -2,15 +2,18 @@
 
 Each task is a plain function of the runtime and JSON arguments; the Celery tasks below wrap the
 same functions, so the embedded worker and a Celery worker run exactly the same code.
+
+This is the one module of the worker package that calls a service: a worker runs the services'
+batch jobs. The services never import the worker; they see it through ``app.contract``.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
 
+from app.contract import GenerationRequest, WorkerError
 from app.services import assessment
 from app.worker.celery_app import celery_app
-from app.worker.requests import GenerationRequest, WorkerError
 from app.worker.runtime import WorkerRuntime, current_runtime
 
 
@@ -22,18 +25,21 @@ def generate(runtime: WorkerRuntime, request: dict) -> dict:
         return {"request_id": request["request_id"], "error": str(error)}
 
 
-def assess(runtime: WorkerRuntime, job_id: int) -> dict:
-    """Run (or resume) an assessment job; a job another worker holds is left to it."""
-    model = runtime.generate if runtime.host is not None else None
-    progress = assessment.run_job(
+def run_assessment(runtime: WorkerRuntime, job_id: int) -> assessment.JobProgress:
+    """Run (or resume) an assessment job with this runtime's model, if it has one."""
+    return assessment.run_job(
         runtime.database,
         job_id,
-        generate=model,
+        generate=runtime.generate if runtime.host is not None else None,
         flags=runtime.flags,
         owner=runtime.worker_id,
         results_dir=runtime.results_dir,
     )
-    return asdict(progress)
+
+
+def assess(runtime: WorkerRuntime, job_id: int) -> dict:
+    """Run (or resume) an assessment job; a job another worker holds is left to it."""
+    return asdict(run_assessment(runtime, job_id))
 
 
 TASKS = {"generate": generate, "assess": assess}

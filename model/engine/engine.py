@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from model.engine.cache import StatePool
 from model.engine.runner import ModelRunner
 from model.engine.scheduler import Batch, Scheduler, SchedulerConfig
-from model.engine.sequence import FinishReason, InvalidRequest, SamplingParams, Sequence, truncate_at_stop
+from model.engine.sequence import FinishReason, InvalidRequest, SamplingParams, Sequence
 
 _DONE = object()
 DEFAULT_PARAMS = SamplingParams()
@@ -45,7 +45,7 @@ class EngineConfig:
 @dataclass(frozen=True)
 class Completion:
     token_ids: list[int]
-    text: str | None
+    text: str | None  # with a tokenizer: the reply without its stop id, cut before a stop string
     finish_reason: FinishReason
 
 
@@ -94,12 +94,13 @@ class RequestHandle:
         if not self._done.wait(timeout):
             raise TimeoutError(f"request {self.request_id} did not finish within {timeout} s")
         self._raise_if_failed()
-        tokens = self.seq.completion_token_ids
-        tokenizer = self._engine.tokenizer
+        seq, tokenizer = self.seq, self._engine.tokenizer
         text = None
-        if tokenizer is not None:
-            text = truncate_at_stop(tokenizer.decode(tokens), self.seq.params.stop_strings)
-        return Completion(tokens, text, self.seq.finish_reason)
+        if seq.text is not None:  # kept as it grew (stop strings): cut before the stop string
+            text = seq.text.final()
+        elif tokenizer is not None:
+            text = tokenizer.decode(seq.reply_token_ids)
+        return Completion(seq.completion_token_ids, text, seq.finish_reason)
 
     def _emit_new_tokens(self) -> None:
         completion = self.seq.completion_token_ids
@@ -132,7 +133,8 @@ class Engine:
         decode = None if tokenizer is None else tokenizer.decode
         self.scheduler = Scheduler(config.scheduler_config(), decode=decode)
         self.pool = StatePool(model, num_slots=config.num_slots, max_seq_len=config.max_seq_len)
-        banned = () if tokenizer is None else tokenizer.unknown_ids(self.vocab_size)
+        unknown_ids = getattr(tokenizer, "unknown_ids", None)  # a plain decoder has none to ban
+        banned = () if unknown_ids is None else unknown_ids(self.vocab_size)
         self.runner = ModelRunner(model, self.pool, banned)
         self._handles: dict[int, RequestHandle] = {}
         self._inbox: list[Sequence] = []
@@ -145,15 +147,18 @@ class Engine:
         self._occupancy = (0, 0, 0, 0)  # running, waiting, slots, KV tokens after the last step
 
     # -- public API -----------------------------------------------------------------------------
-    def submit(self, prompt_token_ids: Seq[int], params: SamplingParams = DEFAULT_PARAMS) -> RequestHandle:
+    def submit(
+        self, prompt_token_ids: Seq[int], params: SamplingParams = DEFAULT_PARAMS, *, keep_text: bool = False
+    ) -> RequestHandle:
         """Queue a request; raises InvalidRequest / RequestTooLarge at once if it can never run.
 
         Every check happens here, in the caller's thread, so a bad request never reaches the loop.
-        Stop token ids left as None become the model's own, as in ``model.generate_stream``.
+        Stop token ids left as None become the model's own. With ``keep_text`` (and a tokenizer) the
+        sequence's ``text`` streams the reply as it grows, as stop strings always do.
         """
         if params.stop_token_ids is None:
             params = dataclasses.replace(params, stop_token_ids=self.default_stop_token_ids)
-        seq = Sequence(list(prompt_token_ids), params)
+        seq = Sequence(list(prompt_token_ids), params, keep_text=keep_text)
         outside = [t for t in seq.prompt_token_ids if t >= self.vocab_size]
         if outside:
             raise InvalidRequest(

@@ -9,7 +9,7 @@ import enum
 import itertools
 import operator
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -83,6 +83,8 @@ class Sequence:
     num_preemptions: int = 0
     error: str | None = None  # why it finished with FinishReason.ERROR
     cancel_event: threading.Event = field(default_factory=threading.Event, repr=False)
+    keep_text: bool = False  # keep ``text`` up to date even without stop strings (needs a detokenizer)
+    text: ReplyText | None = field(default=None, init=False, repr=False)  # see ``append_token``
 
     def __post_init__(self) -> None:
         if not self.prompt_token_ids:
@@ -119,12 +121,37 @@ class Sequence:
     def cancelled(self) -> bool:
         return self.cancel_event.is_set()
 
+    @property
+    def reply_token_ids(self) -> list[int]:
+        """The completion without the stop id that ended it (the tokens a caller shows)."""
+        ids = self.completion_token_ids
+        stopped_by_id = self.finish_reason is FinishReason.STOP and bool(ids) and ids[-1] in self._stop_ids
+        return ids[:-1] if stopped_by_id else ids
+
+    @property
+    def _stop_ids(self) -> tuple[int, ...]:
+        return self.params.stop_token_ids or ()
+
     def append_token(self, token_id: int, decode: Callable[[list[int]], str] | None = None) -> None:
-        """Add a generated token and mark the sequence finished if it hits a stop condition."""
+        """Add a generated token and mark the sequence finished if it hits a stop condition.
+
+        A stop id ends the sequence without becoming text; any other token extends ``text`` (when the
+        sequence keeps it: always with stop strings), which may complete a stop string.
+        """
         self.token_ids.append(token_id)
-        if token_id in (self.params.stop_token_ids or ()) or _ends_in_stop_string(self, decode):
+        if token_id in self._stop_ids:
             self.finish(FinishReason.STOP)
-        elif len(self.completion_token_ids) >= self.params.max_tokens:
+            return
+        if self.params.stop_strings or (self.keep_text and decode is not None):
+            if decode is None:
+                raise InvalidRequest("stop_strings need an engine with a tokenizer")
+            if self.text is None:
+                self.text = ReplyText(decode, self.params.stop_strings)
+            _, stopped = self.text.push(token_id)
+            if stopped:
+                self.finish(FinishReason.STOP)
+                return
+        if len(self.completion_token_ids) >= self.params.max_tokens:
             self.finish(FinishReason.LENGTH)
 
     def finish(self, reason: FinishReason, error: str | None = None) -> None:
@@ -133,25 +160,63 @@ class Sequence:
         self.error = error
 
 
-def _ends_in_stop_string(seq: Sequence, decode: Callable[[list[int]], str] | None) -> bool:
-    """Whether a stop string appears in the text that the newest token completed.
+class ReplyText:
+    """A reply's text as its tokens arrive: the one place stop strings are looked for.
 
-    Only a short tail is decoded, so checking costs O(stop length) per token, not O(completion).
-    A token carries at least one byte and a character at most four, so ``4 * len + 2`` tokens
-    cover any occurrence that ends in the newest token.
+    ``push`` returns the text that is now safe to show, holding back what could still become a stop
+    string (or an unfinished UTF-8 character), and whether a stop string is now complete; the text is
+    cut before it. Each push decodes only the tokens of a character still being completed.
     """
-    stops = seq.params.stop_strings
-    if not stops:
-        return False
-    if decode is None:
-        raise InvalidRequest("stop_strings need an engine with a tokenizer")
-    longest = max(len(s) for s in stops)
-    completion = seq.completion_token_ids
-    tail = decode(completion[-(4 * longest + 2) :])
-    return any(s in tail for s in stops)
 
+    def __init__(self, decode: Callable[[list[int]], str], stop_strings: tuple[str, ...] = ()) -> None:
+        self._decode = decode
+        self._stops = stop_strings
+        self._done = ""  # text of the tokens before ``_pending``, which later tokens cannot change
+        self._pending: list[int] = []
+        self._emitted = 0
+        self._shown: list[str] = []
+        self._unread = 0  # how many of ``_shown`` ``take`` has not returned yet
+        self.stopped = False
 
-def truncate_at_stop(text: str, stop_strings: Iterable[str]) -> str:
-    """Cut generated text before the first stop string, as OpenAI-style APIs do."""
-    cuts = [i for i in (text.find(s) for s in stop_strings) if i >= 0]
-    return text[: min(cuts)] if cuts else text
+    def push(self, token: int) -> tuple[str, bool]:
+        if self.stopped:
+            raise ValueError("the reply already ended at a stop string")
+        self._pending.append(token)
+        tail = self._decode(self._pending)
+        text = self._done + tail
+        if not tail.endswith("\ufffd"):  # a complete character: later tokens only append
+            self._done, self._pending = text, []
+        search_from = max(0, self._emitted - max((len(s) for s in self._stops), default=0))
+        found = [i for s in self._stops if (i := text.find(s, search_from)) >= 0]
+        if found:
+            self.stopped = True
+            return self._take(text, min(found)), True
+        hold = max((k for s in self._stops for k in range(1, len(s)) if text.endswith(s[:k])), default=0)
+        safe = len(text) - hold
+        while safe > self._emitted and text[safe - 1] == "\ufffd":
+            safe -= 1
+        return self._take(text, safe), False
+
+    def flush(self) -> str:
+        """Release what was held back, at the end of the reply (nothing after a stop string)."""
+        if self.stopped:
+            return ""
+        return self._take(self._done + self._decode(self._pending), None)
+
+    def take(self) -> str:
+        """The text released since the last ``take``: what a streaming reader shows next."""
+        unread, self._unread = self._shown[len(self._shown) - self._unread :], 0
+        return "".join(unread)
+
+    def final(self) -> str:
+        """The whole reply, cut before a stop string (what is held back included; nothing is taken)."""
+        if self.stopped:
+            return "".join(self._shown)
+        return self._done + self._decode(self._pending)
+
+    def _take(self, text: str, end: int | None) -> str:
+        end = len(text) if end is None else max(end, self._emitted)
+        piece, self._emitted = text[self._emitted : end], end
+        self._shown.append(piece)
+        self._unread += 1
+        return piece

@@ -41,6 +41,7 @@ WHO_MAY: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("POST", "/api/sessions"): ("student",),
     ("POST", "/api/sessions/{session_id}/next"): ("student",),
     ("GET", "/api/attempts/{attempt_id}"): ("student", "teacher"),
+    ("GET", "/api/attempts/{attempt_id}/tutor-replies"): ("teacher", "admin"),  # the model's reasoning
     ("POST", "/api/attempts/{attempt_id}/steps"): ("student",),
     ("POST", "/api/attempts/{attempt_id}/hint"): ("student",),
     ("POST", "/api/attempts/{attempt_id}/finish"): ("student",),

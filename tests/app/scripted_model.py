@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from app.contract import WorkerHeartbeat
 from app.worker.client import WorkerClient
 from app.worker.flags import MemoryFlags
-from app.worker.requests import WorkerHeartbeat
 from app.worker.streams import MemoryStreams, StreamEvent
 
 Script = list[str] | Callable[[dict], list[str]]  # the reply's chunks, or chunks for each request

@@ -141,3 +141,20 @@ def test_skipped_attempts_come_with_0006_and_go_back_to_given_up(empty_db: Datab
     if empty_db.is_sqlite:  # the migration turned foreign keys off only while it ran
         with empty_db.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_reply_traces_are_added_and_removed_without_losing_model_requests(empty_db: Database) -> None:
+    """0009 adds ``model_requests.trace`` (empty for existing rows); undoing it keeps the rows."""
+    empty_db.upgrade("0005")
+    row = dict(id=1, purpose="assessment", status="done", prompt="[]", output="x = 2", created_at=NOW)
+    with empty_db.engine.begin() as connection:
+        tables = MetaData()
+        tables.reflect(connection)
+        connection.execute(tables.tables["model_requests"].insert(), [row])
+    empty_db.upgrade("0009")
+    with empty_db.engine.connect() as connection:
+        assert connection.execute(text("SELECT output, trace FROM model_requests")).all() == [("x = 2", None)]
+    empty_db.downgrade("0008")
+    assert "trace" not in {c["name"] for c in inspect(empty_db.engine).get_columns("model_requests")}
+    with empty_db.engine.connect() as connection:
+        assert connection.execute(text("SELECT output FROM model_requests")).all() == [("x = 2",)]

@@ -9,12 +9,13 @@ import uuid
 import pytest
 from click.testing import CliRunner
 
+from app.assembly import celery_client
 from app.cli import main
+from app.contract import QueueUnavailable
 from app.db import Database
 from app.services.assessment import create_grading_job, job_progress
 from app.settings import get_settings
-from app.worker.client import QUEUE_AWAY, celery_client
-from app.worker.requests import QueueUnavailable
+from app.worker.client import QUEUE_AWAY
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 

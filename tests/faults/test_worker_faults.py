@@ -12,11 +12,11 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+from app.assembly import celery_client
+from app.contract import GenerationRequest
 from app.db import Database
 from app.models import AssessmentItem
 from app.services.assessment import create_grading_job, job_progress
-from app.worker.client import celery_client
-from app.worker.requests import GenerationRequest
 from app.worker.streams import StreamTimeout
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]

@@ -7,6 +7,7 @@ from html import escape
 import gradio as gr
 import pandas as pd
 
+from app.contract import QueueUnavailable, WorkerHeartbeat
 from app.db import Database
 from app.services import assessment
 from app.services.users import UserInfo, create_user
@@ -16,7 +17,6 @@ from app.web.gradio_files import FORGET_UPLOADS, uploaded_file
 from app.web.ui.common import greeting, header, shown_to_user, signed_in
 from app.web.ui.views import frame_html
 from app.worker.client import WorkerClient
-from app.worker.requests import QueueUnavailable, WorkerHeartbeat
 
 GRADE_LABEL = "Grade answers (columns: learner, problem, answer, expected; optional form)"
 EVALUATE_LABEL = "Evaluate the model (columns: problem, answer)"

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import gradio as gr
 
 from app.db import Database
-from app.services import help, tutoring, web_queries
+from app.services import help, tutor_replies, tutoring, web_queries
 from app.services.assignments import AssignmentInfo, student_assignments
 from app.services.curriculum import AssignmentComplete, next_problem
 from app.services.progress import progress
@@ -294,7 +294,11 @@ def build(
             talk = talk.for_attempt(attempt)
             shown = [*talk.messages(), {"role": "user", "content": text}]
             answer = ""
-            for draft in tutor.ask_stream(problem_now, current, text, talk.turns):
+            drafts = tutor_replies.ask_stream(
+                db, tutor, user_id=user.id, attempt_id=attempt, problem=problem_now, current=current,
+                question=text, history=talk.turns,
+            )  # fmt: skip
+            for draft in drafts:
                 answer = chat_text(draft)
                 yield [*shown, {"role": "assistant", "content": answer}], "", draft.request_id, gr.skip()
             # Only a finished answer is remembered; one the learner stopped is not the tutor's word.
@@ -311,7 +315,10 @@ def build(
                 limiter.take(user.id)
                 problem_now, _ = web_queries.attempt_problem(db, user_id=user.id, attempt_id=attempt)
             before = state_before_last_step(problem_now.start, steps_so_far)
-            reply = tutor.explain_step(problem_now, before, steps_so_far[-1].text)
+            reply = tutor_replies.explain_step(
+                db, tutor, user_id=user.id, attempt_id=attempt, problem=problem_now, before=before,
+                after=steps_so_far[-1].text,
+            )  # fmt: skip
             text = f"{reply.text}\n\n_{reply.notice}_" if reply.notice else reply.text
             talk = talk.for_attempt(attempt).with_turn(f"Explain my step ${steps_so_far[-1].text}$", text)
             return talk.messages(), gr.Accordion(open=True), talk

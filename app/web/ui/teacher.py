@@ -10,6 +10,7 @@ import gradio as gr
 
 from app.db import Database
 from app.roster import import_roster
+from app.services import tutor_replies
 from app.services import web_queries as queries
 from app.services.assignments import class_report, create_assignment
 from app.services.classes import class_students, create_class, set_log_base
@@ -250,7 +251,9 @@ def build(db: Database, *, zone: ZoneInfo = SCHOOL_DEFAULT, refresh_s: float = 6
             if attempt_id is None:
                 return ""
             with shown_to_user():
-                return attempt_markdown(queries.attempt_detail(db, viewer=user.id, attempt_id=attempt_id))
+                detail = queries.attempt_detail(db, viewer=user.id, attempt_id=attempt_id)
+                replies = tutor_replies.attempt_replies(db, viewer=user.id, attempt_id=attempt_id)
+                return attempt_markdown(detail, replies)
 
         def on_import(class_id: int | None, csv_text: str, request: gr.Request) -> str:
             user = teacher(request)

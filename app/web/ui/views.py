@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from app.services.help import HintView
+from app.services.tutor_replies import KeptReply
 from app.services.tutoring import ProblemView, StepResult
 from app.services.web_queries import AttemptDetail, AttemptSummary, StepLine
 from tutor.parse import typed_latex
@@ -68,8 +70,8 @@ def step_markdown(step: StepLine) -> str:
     return f"{step.position}. {math_of(step.text)} {badge}{message}"
 
 
-def attempt_markdown(detail: AttemptDetail) -> str:
-    """A whole attempt for the teacher's drill-down."""
+def attempt_markdown(detail: AttemptDetail, replies: Sequence[KeptReply] = ()) -> str:
+    """A whole attempt for the teacher's drill-down, with the tutor model's replies and its reasoning."""
     summary = detail.summary
     status = summary.status.replace("_", " ")
     shown = " · **worked solution shown**" if summary.solution_shown else ""
@@ -84,7 +86,33 @@ def attempt_markdown(detail: AttemptDetail) -> str:
         lines.append("_No steps yet._")
     if detail.hints:
         lines += ["", "**Hints given**", *(f"- {escape(hint)}" for hint in detail.hints)]
+    if replies:
+        lines += ["", "**The AI tutor's replies** (its reasoning is for teachers; students never see it)"]
+        lines += [reply_markdown(reply) for reply in replies]
     return "\n".join(lines)
+
+
+REPLY_VERDICTS = {
+    "checked": "its math checked",
+    "flagged": "a line that did not check out was hidden",
+    "solver": "the step checker answered instead",
+}
+
+
+def reply_markdown(reply: KeptReply) -> str:
+    """One model reply: what the learner asked, what they were shown, and the model's reasoning."""
+    verdict = REPLY_VERDICTS.get(reply.verification, reply.verification)
+    if reply.status == "failed":
+        verdict = f"the model could not answer: {reply.error or 'no reason given'}"
+    asked = f"**Asked:** {escape(reply.question)} · _{escape(verdict)}_"
+    parts = ["", asked, "", "Shown to the student:", "", _quoted(reply.shown)]
+    if reply.trace:
+        parts += ["", "The model's reasoning:", "", _quoted(reply.trace)]
+    return "\n".join(parts)
+
+
+def _quoted(text: str) -> str:
+    return "\n".join(f"> {escape(line)}" for line in text.splitlines() or [""])
 
 
 def local_time(when: datetime, zone: ZoneInfo) -> str:

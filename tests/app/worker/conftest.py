@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from app.assembly import celery_client, embedded_client
 from app.db import Database
 from app.settings import Settings
-from app.worker.client import WorkerClient, celery_client, embedded_client
+from app.worker.client import WorkerClient
 
 ROOT = Path(__file__).resolve().parents[3]
 

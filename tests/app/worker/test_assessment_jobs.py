@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+from app.assembly import embedded_client
 from app.db import Database
 from app.models import AssessmentItem
 from app.services import assessment
 from app.services.assessment import JobInputError
-from app.worker.client import embedded_client
 from app.worker.flags import MemoryFlags
 
 ROWS = [

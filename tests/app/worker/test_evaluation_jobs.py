@@ -16,13 +16,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.assembly import embedded_client, open_runtime
+from app.contract import Generation, GenerationRequest, ModelUnavailable
 from app.db import Database
 from app.models import AssessmentItem, ModelRequest
 from app.services import assessment
-from app.worker.client import embedded_client
 from app.worker.flags import MemoryFlags
-from app.worker.requests import Generation, GenerationRequest, ModelUnavailable
-from app.worker.runtime import WorkerRuntime
 from app.worker.streams import MemoryStreams
 
 PROBLEMS = [  # MATH-500's format: extra fields are carried along and ignored
@@ -141,7 +140,7 @@ def test_an_evaluation_that_fails_part_way_resumes_and_asks_each_item_once(
     job_id = assessment.create_evaluation_job(
         db, write_problems(tmp_path / "math500.jsonl"), samples=SAMPLES, max_tokens=MAX_TOKENS
     )
-    runtime = WorkerRuntime.from_settings(settings, MemoryStreams(), MemoryFlags())
+    runtime = open_runtime(settings, MemoryStreams(), MemoryFlags())
     run = dict(flags=runtime.flags, owner=runtime.worker_id, results_dir=runtime.results_dir, parallel=1)
     try:
         crashing = FailsAfter(runtime.generate, calls=2)

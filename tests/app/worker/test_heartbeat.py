@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from app.contract import WorkerHeartbeat
 from app.web.ui.admin import thinking_note, workers_frame
 from app.worker.client import WorkerClient
 from app.worker.flags import MemoryFlags
-from app.worker.requests import WorkerHeartbeat
 from app.worker.streams import MemoryStreams
 
 

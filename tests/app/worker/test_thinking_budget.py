@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from app.contract import GenerationRequest
 from app.worker.flags import MemoryFlags
 from app.worker.host import EngineHost
-from app.worker.requests import GenerationRequest
 from app.worker.streams import MemoryStreams
 from model.engine.engine import Engine, EngineConfig
 from model.tokenizer import load_tokenizer

@@ -14,10 +14,10 @@ import uuid
 import pytest
 import torch
 
-from app.worker.client import celery_client, embedded_client
+from app.assembly import celery_client, embedded_client
+from app.contract import GenerationFailed, GenerationRequest, ModelUnavailable, Overloaded
 from app.worker.flags import MemoryFlags, cancel_flag
 from app.worker.host import EngineHost
-from app.worker.requests import GenerationFailed, GenerationRequest, ModelUnavailable, Overloaded
 from app.worker.streams import MemoryStreams, StreamEvent
 from model.engine.engine import Engine, EngineConfig
 from model.engine.sequence import SamplingParams

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from model.engine.sequence import FinishReason, InvalidRequest, SamplingParams, Sequence, truncate_at_stop
+from model.engine.sequence import FinishReason, InvalidRequest, ReplyText, SamplingParams, Sequence
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,28 @@ def test_stop_string_spanning_several_tokens_is_detected_in_the_newest_token() -
         assert not s.is_finished
     s.append_token(6, decode)
     assert s.finish_reason is FinishReason.STOP
-    assert truncate_at_stop(decode(s.completion_token_ids), s.params.stop_strings) == " answer is "
+    assert s.text.final() == " answer is "  # cut before the stop string
+
+
+def test_a_stop_id_ends_the_reply_without_becoming_text() -> None:
+    s = Sequence([0], SamplingParams(max_tokens=20, stop_token_ids=(9,)), keep_text=True)
+    for token in (1, 2, 9):
+        s.append_token(token, lambda ids: "".join(chr(97 + i) for i in ids))
+    assert s.finish_reason is FinishReason.STOP and s.completion_token_ids == [1, 2, 9]
+    assert s.reply_token_ids == [1, 2] and s.text.final() == "bc"
+
+
+def test_reply_text_holds_back_a_possible_stop_string_and_unfinished_characters() -> None:
+    euro = list("€".encode())
+    text = ReplyText(lambda ids: bytes(ids).decode("utf-8", errors="replace"), ("ab",))
+    assert text.push(ord("x")) == ("x", False)
+    assert text.push(ord("a")) == ("", False)  # could be the start of "ab"
+    assert text.push(ord("c")) == ("ac", False)
+    assert text.push(euro[0]) == ("", False) and text.push(euro[1]) == ("", False)
+    assert text.push(euro[2]) == ("€", False)
+    assert text.take() == "xac€"
+    assert text.push(ord("a")) == ("", False) and text.push(ord("b")) == ("", True)
+    assert text.final() == "xac€" and text.flush() == "" and text.take() == ""
 
 
 def test_max_tokens_finishes_with_length() -> None:

@@ -1,16 +1,29 @@
-"""What travels from the web side to a worker: a generation request, and the errors a user can see."""
+"""The contract between the services and the model workers: what is asked, what comes back, what can fail.
+
+Both sides depend on this module and on nothing of each other's: the services (``tutor_model``,
+``assessment``) build ``GenerationRequest``s, read ``Generation``s and catch ``WorkerError``s through the
+``ModelClient`` and ``SharedFlags`` interfaces; the worker package (``app.worker``) implements those
+interfaces. This module imports nothing from the rest of the app.
+"""
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import Any, Protocol
 
 PRIORITIES = ("interactive", "batch")
 SYSTEM_PROMPT = "Your name is Phi, an AI math expert developed by Microsoft."  # the model card's
+NO_MODEL = (
+    "the model-backed tutor is not enabled: set FLASHTUTOR_MODEL_PATH to the Phi-4-mini-flash-reasoning "
+    "checkpoint folder (and, with a broker, start `flashtutor worker --model PATH`)"
+)
 
 
+# -- errors: every message is written for the user ---------------------------------------------------
 class WorkerError(RuntimeError):
     """A generation could not be served; the message is written for the user."""
 
@@ -31,6 +44,11 @@ class GenerationFailed(WorkerError):
     """The request was accepted but failed while generating."""
 
 
+class StreamTimeout(TimeoutError):
+    """No token arrived in time: the worker is stuck, gone, or the request was never started."""
+
+
+# -- request and result ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class GenerationRequest:
     """One generation. Give ``messages`` (chat turns) or ``prompt_token_ids`` (a raw completion)."""
@@ -78,6 +96,9 @@ class Generation:
     latency_ms: int
 
 
+Generate = Callable[[GenerationRequest], Generation]  # one request run to the end, in this process
+
+
 @dataclass(frozen=True)
 class WorkerHeartbeat:
     """What a model worker publishes every few seconds: who it is, how busy, how fast."""
@@ -99,3 +120,40 @@ class WorkerHeartbeat:
         """Read a heartbeat; keys this version does not know (a newer worker's) are ignored."""
         data = json.loads(text)
         return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+
+# -- the interfaces the services call; app.worker implements them ---------------------------------------
+class ModelClient(Protocol):
+    """The web side's handle on the model workers (``app.worker.client.WorkerClient``)."""
+
+    def submit(self, request: GenerationRequest) -> str:
+        """Queue a generation; raises ``ModelUnavailable`` / ``Overloaded``."""
+        ...
+
+    def text(self, request_id: str) -> Iterator[str]:
+        """The reply's text chunks in order; raises ``GenerationFailed`` or ``StreamTimeout``."""
+        ...
+
+    def generate(self, request: GenerationRequest) -> str:
+        """Submit and wait for the whole reply."""
+        ...
+
+    def cancel(self, request_id: str) -> None:
+        """Ask the worker to stop this reply."""
+        ...
+
+    def workers(self) -> list[WorkerHeartbeat]:
+        """The live workers' heartbeats."""
+        ...
+
+
+class SharedFlags(Protocol):
+    """Small values with an expiry shared by every worker (``app.worker.flags``): leases among them."""
+
+    def put(self, name: str, value: str, ttl_s: float, *, only_if_absent: bool = False) -> bool: ...
+
+    def get(self, name: str) -> str | None: ...
+
+    def lease(self, name: str, owner: str, ttl_s: float = 30.0) -> AbstractContextManager[bool]:
+        """Hold ``name`` for ``owner`` while the block runs, renewed; yields whether it was won."""
+        ...
