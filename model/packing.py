@@ -75,6 +75,9 @@ class Int8Linear(nn.Module):
 
     layout = "int8"
     DECODE_ROWS = 16  # up to this many rows per call use the int8 matrix-vector kernel
+    # PyTorch 2.13's AVX-512 build of that kernel reads past the row when in_features is not a multiple
+    # of 16 (a segfault, seen on an AVX-512 BF16 EPYC): such layers always take the dequantized path.
+    KERNEL_IN_MULTIPLE = 32
 
     def __init__(self, weight: Tensor, bias: Tensor | None) -> None:
         super().__init__()
@@ -96,7 +99,8 @@ class Int8Linear(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         flat = x.reshape(-1, self.in_features)  # [M, in]
-        if flat.shape[0] <= self.DECODE_ROWS:  # the kernel is vectorised for bf16 input only
+        if flat.shape[0] <= self.DECODE_ROWS and self.in_features % self.KERNEL_IN_MULTIPLE == 0:
+            # the kernel is vectorised for bf16 input only
             rows = flat.bfloat16().contiguous()
             y = torch.ops.aten._weight_int8pack_mm(rows, self.qweight, self.scale).float()
         else:
