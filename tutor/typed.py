@@ -7,6 +7,8 @@ preview never shows an answer the learner did not write (``42 + 8`` is not ``50`
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
@@ -50,6 +52,21 @@ def _is_root(power: sympy.Pow) -> bool:
     )
 
 
+def signed_terms(
+    expr: sympy.Add, print_term: Callable[[sympy.Basic], str], bracket: Callable[[str], str]
+) -> list[tuple[str, str]]:
+    """Each term of a typed sum as (its sign, its text), bracketed where a sign or a sum inside needs it:
+    both printers write sums this way and differ only in their brackets and sign symbols."""
+    terms = []
+    for index, term in enumerate(expr.args):
+        sign, body = split_sign(term)
+        text = print_term(body)
+        if (isinstance(body, sympy.Add) and index) or (sign != "+" and split_sign(body)[0] != "+"):
+            text = bracket(text)
+        terms.append((sign, text))
+    return terms
+
+
 def _starts_with_number(factor: sympy.Basic) -> bool:
     while isinstance(factor, sympy.Pow | sympy.factorial) and not (
         isinstance(factor, sympy.Pow) and _is_root(factor)
@@ -65,15 +82,12 @@ class TypedLatexPrinter(LatexPrinter):
         super().__init__({"order": "none"})
 
     def _print_Add(self, expr: sympy.Add) -> str:
-        pieces = []
-        for index, term in enumerate(expr.args):
-            sign, body = split_sign(term)
-            text = self._print(body)
-            if (isinstance(body, sympy.Add) and index) or (sign != "+" and split_sign(body)[0] != "+"):
-                text = rf"\left({text}\right)"
-            symbol = {"+": "+", "-": "-", "±": r"\pm", "∓": r"\mp"}[sign]
-            pieces.append(f"{symbol} {text}" if index or sign != "+" else text)
-        return " ".join(pieces)
+        terms = signed_terms(expr, self._print, lambda text: rf"\left({text}\right)")
+        symbols = {"+": "+", "-": "-", "±": r"\pm", "∓": r"\mp"}
+        return " ".join(
+            f"{symbols[sign]} {text}" if index or sign != "+" else text
+            for index, (sign, text) in enumerate(terms)
+        )
 
     def _print_Mul(self, expr: sympy.Mul) -> str:
         sign, body = split_sign(expr)
@@ -168,14 +182,11 @@ class TypedTextPrinter(StrPrinter):
         super().__init__({"order": "none"})
 
     def _print_Add(self, expr: sympy.Add) -> str:
-        pieces = []
-        for index, term in enumerate(expr.args):
-            sign, body = split_sign(term)
-            text = self._print(body)
-            if (isinstance(body, sympy.Add) and index) or (sign != "+" and split_sign(body)[0] != "+"):
-                text = f"({text})"
-            pieces.append(f"{sign} {text}" if index else (text if sign == "+" else f"{sign}{text}"))
-        return " ".join(pieces)
+        terms = signed_terms(expr, self._print, lambda text: f"({text})")
+        return " ".join(
+            f"{sign} {text}" if index else (text if sign == "+" else f"{sign}{text}")
+            for index, (sign, text) in enumerate(terms)
+        )
 
     def _print_Mul(self, expr: sympy.Mul) -> str:
         sign, body = split_sign(expr)
