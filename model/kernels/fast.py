@@ -11,10 +11,27 @@ Shapes: B batch, L / Lq / Lk lengths, T chunk, E channels, N state, Hq / Hk head
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 SCAN_CHUNK = 64  # tokens per chunk: 64 x E x N float32 (21 MB at E = 5120) per buffer
 QUERY_CHUNK = 256  # queries per attention block: scores are at most Hq x 256 x Lk float32
+SILU_BLOCK = 1 << 18  # elements per gated-SiLU block: its float32 temporaries stay in the CPU's cache
+
+
+def gated_silu(gate: Tensor, x: Tensor) -> Tensor:
+    """``reference.gated_silu`` (silu(gate) * x in float32, in x's dtype), a block of rows at a time.
+
+    On a prompt the whole-tensor version streams five float32 temporaries of L x 10,240 through memory
+    (about 130 ms per MLP for 1,024 tokens); blocks that fit in the cache make it about 20x faster."""
+    channels = x.shape[-1]
+    flat_gate, flat_x = gate.reshape(-1, channels), x.reshape(-1, channels)
+    out = torch.empty(flat_x.shape, dtype=x.dtype, device=x.device)
+    rows = max(1, SILU_BLOCK // channels)
+    for start in range(0, flat_x.shape[0], rows):
+        block = slice(start, start + rows)
+        out[block] = F.silu(flat_gate[block].float()).mul_(flat_x[block].float())
+    return out.view(x.shape)
 
 
 def selective_scan(

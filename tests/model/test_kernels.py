@@ -68,3 +68,15 @@ def test_attention_with_an_explicit_mask_per_row() -> None:
 def test_a_window_of_one_returns_each_tokens_own_value() -> None:
     q, k, v = torch.randn(1, 2, 9, 4), torch.randn(1, 1, 9, 4), torch.randn(1, 1, 9, 4)
     assert torch.allclose(fast.attention(q, k, v, window=1), v.expand(1, 2, 9, 4), atol=TOLERANCE)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_blocked_gated_silu_equals_the_reference(monkeypatch: pytest.MonkeyPatch, dtype: torch.dtype) -> None:
+    monkeypatch.setattr(fast, "SILU_BLOCK", 7 * 3)  # three rows a block: a ragged last block too
+    torch.manual_seed(2)
+    gate, x = (torch.randn(2, 5, 7) * 6).to(dtype), torch.randn(2, 5, 7).to(dtype)
+    out, expected = fast.gated_silu(gate, x), reference.gated_silu(gate, x)
+    assert out.dtype == dtype and out.shape == expected.shape
+    # float32 differs only in rounding; bf16 results round from those float32 values (one bf16 step at most)
+    bound = TOLERANCE if dtype == torch.float32 else expected.float().abs().max().item() * 2**-7
+    assert torch.allclose(out.float(), expected.float(), atol=bound, rtol=0)
