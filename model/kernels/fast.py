@@ -14,7 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-SCAN_CHUNK = 64  # tokens per chunk: 64 x E x N float32 (21 MB at E = 5120) per buffer
+SCAN_CHUNK = 16  # tokens per chunk: 16 x E x N float32 (5 MB at E = 5120) per buffer, near the cache
+# (chunks of 64, 21 MB each, made the 3.8B model's 1,024-token scan 3x slower: 4.8 s against 1.6 s)
 QUERY_CHUNK = 256  # queries per attention block: scores are at most Hq x 256 x Lk float32
 SILU_BLOCK = 1 << 18  # elements per gated-SiLU block: its float32 temporaries stay in the CPU's cache
 
