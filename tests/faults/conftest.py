@@ -7,6 +7,7 @@ these fixtures own, on loopback.
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import socket
@@ -95,6 +96,21 @@ class PostgresProxy:
                 end.close()
             with self._lock:
                 self._open -= {source, sink}
+
+
+@pytest.fixture
+def grading_file(tmp_path: Path) -> Callable[[list[str]], Path]:
+    """Write a grading CSV in which learner ``l<i>`` answered ``answers[i]`` to "Solve 2x = 4"."""
+
+    def write(answers: list[str]) -> Path:
+        rows = tmp_path / "answers.csv"
+        with rows.open("w", newline="") as file:
+            writer = csv.writer(file)
+            writer.writerow(["learner", "problem", "answer", "expected"])
+            writer.writerows([f"l{i}", "Solve 2x = 4", answer, "x = 2"] for i, answer in enumerate(answers))
+        return rows
+
+    return write
 
 
 @pytest.fixture

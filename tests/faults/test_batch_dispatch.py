@@ -3,7 +3,6 @@ the job waits in the database, and a running worker hands it to the queue once R
 
 from __future__ import annotations
 
-import csv
 import uuid
 
 import pytest
@@ -21,13 +20,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 
 def test_a_job_started_while_redis_is_down_runs_once_it_is_back(
-    tmp_path, database_url, redis_server, processes, wait_for
+    grading_file, database_url, redis_server, processes, wait_for
 ) -> None:
-    rows = tmp_path / "answers.csv"
-    with rows.open("w", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(["learner", "problem", "answer", "expected"])
-        writer.writerows([f"l{i}", "Solve 2x = 4", f"x = {i % 2 + 1}", "x = 2"] for i in range(10))
+    rows = grading_file([f"x = {i % 2 + 1}" for i in range(10)])
     db = Database(database_url)
     # The worker is up before the outage, so only its periodic sweep (not its startup) can find the job.
     worker = processes.start_worker(None, queues="batch", FLASHTUTOR_JOB_SWEEP_SECONDS="1")

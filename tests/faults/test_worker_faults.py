@@ -6,7 +6,6 @@ returns; a batch job finishes with every item graded exactly once.
 
 from __future__ import annotations
 
-import csv
 import uuid
 
 import pytest
@@ -48,13 +47,9 @@ def test_redis_restart_gives_a_clear_message_then_the_model_comes_back(
 
 
 def test_a_batch_job_survives_a_killed_worker_with_every_item_once(
-    tmp_path, database_url, redis_server, processes, wait_for
+    grading_file, database_url, redis_server, processes, wait_for
 ) -> None:
-    rows = tmp_path / "answers.csv"
-    with rows.open("w", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(["learner", "problem", "answer", "expected"])
-        writer.writerows([f"l{i}", "Solve 2x = 4", f"x = {i % 3}", "x = 2"] for i in range(600))
+    rows = grading_file([f"x = {i % 3}" for i in range(600)])
     db = Database(database_url)
     job_id = create_grading_job(db, rows, name=f"fault-{uuid.uuid4().hex[:6]}")
     first = processes.start_worker(None, queues="batch")
