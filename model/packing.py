@@ -75,7 +75,7 @@ class Int8Linear(nn.Module):
 
     layout = "int8"
     DECODE_ROWS = 16  # up to this many rows per call use the int8 matrix-vector kernel
-    # PyTorch 2.13's AVX-512 build of that kernel reads past the row when in_features is not a multiple
+    # PyTorch 2.13's AVX-512 build of that kernel crashes when in_features is not a multiple
     # of 16 (a segfault, seen on an AVX-512 BF16 EPYC): only widths that are multiples of 32 (a margin over
     # the 16 that crashed; every SambaY width is one) use it, the rest take the dequantized path.
     KERNEL_IN_MULTIPLE = 32
