@@ -15,7 +15,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 
 from model.config import ConfigError, SambaYConfig
-from model.packing import PackingError, pack_linears, packs_by_default
+from model.packing import PackingError, pack_linears, packs_by_default, stream_linears
 from model.sambay import FLOAT32_PARAMETERS, SambaY
 
 CHECKPOINT_PREFIX = "model."
@@ -43,8 +43,9 @@ def load_model(
     """The model in ``path`` (config.json + model.safetensors or an index with shards), in eval mode.
 
     On a CPU without native bf16 a bf16 or fp16 model runs its linear layers from fbgemm-packed fp16
-    weights, which it multiplies several times faster (``model.packing``); ``quantize="int8"`` stores
-    them as weight-only int8.
+    weights, which it multiplies several times faster (``model.packing``); with native bf16 the layers
+    keep their weights and decode through ``model.kernels.gemv``; ``quantize="int8"`` stores them as
+    weight-only int8.
     """
     if quantize is not None and torch.device(device).type != "cpu":
         raise CheckpointError(f"quantize={quantize!r} runs on the CPU only; the model was asked for {device}")
@@ -109,6 +110,8 @@ def load_model(
         del tensors  # the model holds the only references: packing frees what it replaces
         if pack:
             _pack_shard(model, names, quantize)
+    if dtype == torch.bfloat16 and not pack:
+        stream_linears(model)  # a CPU with native bf16: the weights as loaded, decode rows streamed fast
     return model
 
 
@@ -129,7 +132,6 @@ def _pack_shard(model: SambaY, names: list[str], quantize: str | None) -> None:
         tensor = getattr(module, leaf, None)
         if isinstance(tensor, torch.Tensor):  # not packed away
             tensor.data = tensor.data.clone()
-
 
     return model
 

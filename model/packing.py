@@ -1,4 +1,5 @@
-"""Linear layers in CPU-friendly weight layouts: fbgemm-packed fp16 for a bf16 model, int8 when asked.
+"""Linear layers in CPU-friendly weight layouts: bf16 as loaded where the CPU has native bf16, with
+decode rows through ``model.kernels.gemv``; fbgemm-packed fp16 where it has not; int8 when asked.
 
 Why (measured on the 2-core AVX2 machine of issue 15; ``bench/cpu_decode.py --layouts`` reprints it):
 a CPU without bf16 arithmetic streams a bf16 matrix-vector product at 14-20 GB/s and multiplies bf16
@@ -6,9 +7,10 @@ matrices at 7-9 GFLOP/s, while fbgemm's packed fp16 kernels stream 25-27 GB/s an
 GFLOP/s. bf16 -> fp16 is exact for weights of magnitude 2^-14 .. 65504 (bf16 has fewer mantissa
 bits); smaller ones keep 2^-24 absolute precision; a layer with a larger weight stays as it is.
 
-int8 is weight-only: symmetric per-output-channel scales, activations untouched. Decode rows use
-PyTorch's ``aten._weight_int8pack_mm``; a prompt's many rows dequantize the weight block by block to
-float32 for the fast float32 matrix product. fbgemm's dynamic int8 (activations quantized per tensor
+int8 is weight-only: symmetric per-output-channel scales. Decode rows use ``model.kernels.gemv``
+(activations enter its integer sums as exact 16-bit fixed point) or, without it, PyTorch's
+``aten._weight_int8pack_mm``; a prompt's many rows dequantize the weight block by block to float32
+for the fast float32 matrix product. fbgemm's dynamic int8 (activations quantized per tensor
 as well) streams twice as fast here but moved the fixture's logits 5x more than weight-only int8
 (mean 0.36 against 0.06 on a spread of 2.5), so it is not used.
 """
@@ -20,9 +22,13 @@ import ctypes
 from typing import Literal
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
+from model.kernels.gemv import native
+
 Layout = Literal["fp16", "int8"]
+DECODE_ROWS = 4  # up to this many rows per call (a decode step's batch) take the matrix-vector kernels
 QUANTIZE_CHOICES = ("int8",)
 FP16_MAX = 65504.0
 BLOCK_WEIGHTS = 1 << 26  # weights per packed block: the float32 copy made while packing stays <= 256 MB
@@ -43,6 +49,55 @@ def packs_by_default() -> bool:
     """Whether a bf16 model on this CPU should run packed fp16: yes unless oneDNN has native bf16 here
     (AVX-512 BF16 or AMX), where bf16 prompts multiply far faster than fbgemm's fp16 could."""
     return can_pack() and not torch.ops.mkldnn._is_mkldnn_bf16_supported()
+
+
+class StreamedLinear(nn.Module):
+    """y = x W^T + b with nn.Linear's bf16 weight as it is (shared, never copied: the tied LM head
+    reuses the embedding table); a decode step's few rows go through the native matrix-vector kernel,
+    which streams the weight about twice as fast as PyTorch's product, and prompts through F.linear."""
+
+    layout = "bf16"
+
+    def __init__(self, weight: Tensor, bias: Tensor | None) -> None:
+        super().__init__()
+        self.out_features, self.in_features = weight.shape
+        self.weight, self.bias = weight, bias
+
+    def forward(self, x: Tensor) -> Tensor:
+        flat = x.reshape(-1, self.in_features)
+        kernels = native() if flat.shape[0] <= DECODE_ROWS else None
+        if kernels is not None and x.dtype == self.weight.dtype == torch.bfloat16:
+            y = kernels.bf16(flat.contiguous(), self.weight)
+            if y is not None:
+                y = y if self.bias is None else y + self.bias
+                return y.view(*x.shape[:-1], self.out_features)
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, layout={self.layout}"
+
+
+def stream_linears(model: nn.Module) -> int:
+    """Wrap the model's bf16 linear layers (and a tied LM head) in ``StreamedLinear``, in place, where
+    the native kernels exist; returns how many were wrapped."""
+    if native() is None:
+        return 0
+    wrapped = 0
+    for path in [name for name, module in model.named_modules() if type(module) is nn.Linear]:
+        parent_path, _, name = path.rpartition(".")
+        parent, child = model.get_submodule(parent_path), model.get_submodule(path)
+        if name not in UNPACKED and _streams(child.weight):
+            setattr(parent, name, StreamedLinear(child.weight, child.bias))
+            wrapped += 1
+    embedding, head = getattr(model, "embed_tokens", None), getattr(model, "lm_head", None)
+    if isinstance(embedding, nn.Embedding) and head is None and _streams(embedding.weight):
+        model.lm_head = StreamedLinear(embedding.weight, None)
+        wrapped += 1
+    return wrapped
+
+
+def _streams(weight: Tensor) -> bool:
+    return weight.dtype == torch.bfloat16 and weight.device.type == "cpu"
 
 
 class PackedLinear(nn.Module):
@@ -74,8 +129,8 @@ class Int8Linear(nn.Module):
     """y = x W^T + b with W = scale[o] * q[o, i], q int8 (weight-only, per output channel)."""
 
     layout = "int8"
-    DECODE_ROWS = 16  # up to this many rows per call use the int8 matrix-vector kernel
-    # PyTorch 2.13's AVX-512 build of that kernel crashes when in_features is not a multiple
+    DECODE_ROWS = 16  # up to this many rows per call take a matrix-vector kernel (the native one up to 4)
+    # PyTorch 2.13's AVX-512 build of aten._weight_int8pack_mm crashes when in_features is not a multiple
     # of 16 (a segfault, seen on an AVX-512 BF16 EPYC): only widths that are multiples of 32 (a margin over
     # the 16 that crashed; every SambaY width is one) use it, the rest take the dequantized path.
     KERNEL_IN_MULTIPLE = 32
@@ -94,26 +149,37 @@ class Int8Linear(nn.Module):
                 for w, s in zip(weight.split(rows), scale.split(rows), strict=True)
             ]),
         )  # fmt: skip
-        self.register_buffer("scale", scale.bfloat16())  # the kernel takes bf16 scales
+        self.register_buffer("scale", scale)
+        self.register_buffer("row_sums", self.qweight.sum(dim=1, dtype=torch.int32))  # for the native kernel
+        self.register_buffer("kernel_scale", scale.bfloat16())  # aten's kernel takes bf16 scales
         self.register_buffer("bias", None if bias is None else bias.detach().float())
         self._block_rows = rows
 
     def forward(self, x: Tensor) -> Tensor:
         flat = x.reshape(-1, self.in_features)  # [M, in]
-        if flat.shape[0] <= self.DECODE_ROWS and self.in_features % self.KERNEL_IN_MULTIPLE == 0:
-            # the kernel is vectorised for bf16 input only
-            rows = flat.bfloat16().contiguous()
-            y = torch.ops.aten._weight_int8pack_mm(rows, self.qweight, self.scale).float()
-        else:
+        y = self._decode(flat) if flat.shape[0] <= self.DECODE_ROWS else None
+        if y is None:
             flat = flat.float()
             y = torch.cat([
-                flat @ (q.float() * s.float()[:, None]).T
+                flat @ (q.float() * s[:, None]).T
                 for q, s in zip(self.qweight.split(self._block_rows), self.scale.split(self._block_rows),
                                 strict=True)
             ], dim=-1)  # fmt: skip
+        y = y.float()
         if self.bias is not None:
             y = y + self.bias
         return y.to(x.dtype).view(*x.shape[:-1], self.out_features)
+
+    def _decode(self, flat: Tensor) -> Tensor | None:
+        """A few rows by a matrix-vector kernel (both are vectorised for bf16 input only)."""
+        rows = flat.bfloat16().contiguous()
+        kernels = native() if len(rows) <= DECODE_ROWS else None
+        y = None if kernels is None else kernels.int8(rows, self.qweight, self.scale, self.row_sums)
+        if y is not None:
+            return y
+        if self.in_features % self.KERNEL_IN_MULTIPLE == 0:
+            return torch.ops.aten._weight_int8pack_mm(rows, self.qweight, self.kernel_scale)
+        return None
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, layout={self.layout}"

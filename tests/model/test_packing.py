@@ -11,8 +11,17 @@ from safetensors.torch import load_file
 from torch import nn
 
 from model import load_model
+from model.kernels.gemv import native
 from model.loader import CheckpointError
-from model.packing import Int8Linear, PackedLinear, PackingError, can_pack, pack_linears, packs_by_default
+from model.packing import (
+    Int8Linear,
+    PackedLinear,
+    PackingError,
+    StreamedLinear,
+    can_pack,
+    pack_linears,
+    packs_by_default,
+)
 from model.sambay import SambaY
 from tests.model.test_decode import teacher_forced
 from tests.model.test_loader import write_sharded
@@ -21,7 +30,7 @@ pytestmark = pytest.mark.skipif(not can_pack(), reason="this PyTorch build has n
 
 
 def linears(model: SambaY) -> dict[str, nn.Module]:
-    kinds = (nn.Linear, PackedLinear, Int8Linear)
+    kinds = (nn.Linear, PackedLinear, Int8Linear, StreamedLinear)
     return {name: m for name, m in model.named_modules() if isinstance(m, kinds)}
 
 
@@ -124,8 +133,9 @@ def test_a_sharded_checkpoint_packs_shard_by_shard_like_the_single_file(
     sharded = load_model(folder, dtype=torch.bfloat16, quantize=quantize)
     single = load_model(tiny_model_path, dtype=torch.bfloat16, quantize=quantize)
     assert not any(p.is_meta or p.requires_grad for p in sharded.parameters())
-    # Unquantized, a CPU with native bf16 keeps plain layers (packs_by_default); either way both loads agree.
-    by_default = PackedLinear if packs_by_default() else nn.Linear
+    # Unquantized, a CPU with native bf16 keeps its weights (packs_by_default), streamed where the native
+    # kernels built; either way both loads agree.
+    by_default = PackedLinear if packs_by_default() else StreamedLinear if native() else nn.Linear
     assert type(sharded.layers[1].attn.Wqkv) is (by_default if quantize is None else Int8Linear)
     assert type(single.layers[1].attn.Wqkv) is type(sharded.layers[1].attn.Wqkv)
     with torch.no_grad():

@@ -1,0 +1,281 @@
+/* Matrix-vector products for decoding on the CPU: y = x W^T for a few rows x, each weight read once.
+ *
+ * Why: a decode step reads every weight once, so its speed is the rate at which the weights stream
+ * from memory. PyTorch's CPU products reach about half of this machine's bandwidth on SambaY's shapes
+ * (bench/cpu_decode.py --layouts), and its int8 weight-only product spends more time converting
+ * int8 to float32 than reading. The readable definitions are reference_bf16 / reference_int8 in
+ * model/kernels/gemv.py, and the tests compare every build of this file against them.
+ *
+ * Layout: W is [n, k] row-major (nn.Linear's own layout, nothing repacked); x is [m, k] bfloat16;
+ * y is [m, n] bfloat16, rounded to nearest even once, from a float32 (bf16) or exact integer (int8)
+ * sum. Each thread walks its share of W's rows in order, one whole row at a time: one long
+ * sequential stream that the hardware prefetcher follows (four rows read side by side made four
+ * short streams and ran at half the speed). x stays in the L1 cache. Threads come from OpenMP, whose
+ * runtime is the libgomp.so.1 PyTorch has already loaded, so they are PyTorch's own.
+ *
+ * int8 (weight-only, per-row scales): x is taken to exact 16-bit fixed point per row, x = s * xi with
+ * |xi| <= 32767 (finer than bfloat16's own rounding for every element above max|x| / 128), and
+ * xi + 32768 is split into two bytes hi, lo. The dot products then run on integer units
+ * (AVX-512 VNNI: 64 byte products per instruction) with no per-weight conversion:
+ *   sum q xi = 256 sum q hi + sum q lo - 32768 sum q,  with sum q per row computed once at load.
+ * Without VNNI the bytes are widened to float32 and multiplied with x itself.
+ *
+ * The vector paths are chosen by the compiler's target macros (the library is built with
+ * -march=native, or a narrower -m flag set by the tests).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#if defined(__AVX512F__) || defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+#define FIXED_MAX 32767.0f
+#define FIXED_OFFSET 32768
+
+static inline float bf16_to_float(uint16_t h) {
+    uint32_t bits = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+static inline uint16_t float_to_bf16(float f) {
+    uint32_t bits;
+    memcpy(&bits, &f, sizeof bits);
+    if ((bits & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((bits >> 16) | 0x40); /* quiet NaN */
+    bits += 0x7fffu + ((bits >> 16) & 1u);                                          /* nearest even */
+    return (uint16_t)(bits >> 16);
+}
+
+/* x widened to float32 once per call, for the paths that multiply in float32. */
+static inline float *widen(const uint16_t *x, int64_t count) {
+    float *out = malloc(sizeof(float) * (size_t)count);
+    if (out)
+        for (int64_t i = 0; i < count; i++) out[i] = bf16_to_float(x[i]);
+    return out;
+}
+
+#if defined(__AVX2__) && !defined(__AVX512F__)
+static inline float sum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+#endif
+
+/* Each function below sums one weight row against `count` (1..GROUP) rows of x at once, so a
+ * batch of decoding sequences reads the weights once; `count` is a literal at every call (see
+ * FOR_GROUP), so after inlining the loops over it unroll and the sums stay in registers. */
+#define GROUP 4
+#define INLINE static inline __attribute__((always_inline))
+#define FOR_GROUP(count, call)                                                                        \
+    switch (count) {                                                                                  \
+    case 1: call(1); break;                                                                           \
+    case 2: call(2); break;                                                                           \
+    case 3: call(3); break;                                                                           \
+    default: call(4); break;                                                                          \
+    }
+
+/* ---- bf16 weights ------------------------------------------------------------------------------ */
+#if defined(__AVX512BF16__)
+#define BF16_PAIRS 1
+/* 32 bf16 products per instruction (vdpbf16ps), summed in float32; two sums per row hide latency. */
+INLINE void dot_bf16(const uint16_t *x, int64_t ldx, int count, const uint16_t *w, int64_t k, float *out) {
+    __m512 a[GROUP], b[GROUP];
+    for (int r = 0; r < count; r++) a[r] = b[r] = _mm512_setzero_ps();
+    int64_t i = 0;
+    for (; i + 64 <= k; i += 64) {
+        __m512bh w0 = (__m512bh)_mm512_loadu_si512(w + i), w1 = (__m512bh)_mm512_loadu_si512(w + i + 32);
+        for (int r = 0; r < count; r++) {
+            a[r] = _mm512_dpbf16_ps(a[r], (__m512bh)_mm512_loadu_si512(x + r * ldx + i), w0);
+            b[r] = _mm512_dpbf16_ps(b[r], (__m512bh)_mm512_loadu_si512(x + r * ldx + i + 32), w1);
+        }
+    }
+    for (; i < k; i += 32) {
+        __mmask32 mask = k - i >= 32 ? 0xffffffffu : (__mmask32)((1u << (k - i)) - 1);
+        __m512bh w0 = (__m512bh)_mm512_maskz_loadu_epi16(mask, w + i);
+        for (int r = 0; r < count; r++)
+            a[r] = _mm512_dpbf16_ps(a[r], (__m512bh)_mm512_maskz_loadu_epi16(mask, x + r * ldx + i), w0);
+    }
+    for (int r = 0; r < count; r++) out[r] = _mm512_reduce_add_ps(_mm512_add_ps(a[r], b[r]));
+}
+#else
+/* Weights widened to float32 (a shift) and multiplied with x, widened once per call. */
+INLINE void dot_bf16_wide(const float *x, int64_t ldx, int count, const uint16_t *w, int64_t k, float *out) {
+    int64_t i = 0;
+    for (int r = 0; r < count; r++) out[r] = 0.0f;
+#if defined(__AVX512F__)
+    __m512 a[GROUP];
+    for (int r = 0; r < count; r++) a[r] = _mm512_setzero_ps();
+    for (; i + 16 <= k; i += 16) {
+        __m512i wide = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(w + i)));
+        __m512 wv = _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
+        for (int r = 0; r < count; r++) a[r] = _mm512_fmadd_ps(_mm512_loadu_ps(x + r * ldx + i), wv, a[r]);
+    }
+    for (int r = 0; r < count; r++) out[r] = _mm512_reduce_add_ps(a[r]);
+#elif defined(__AVX2__)
+    __m256 a[GROUP];
+    for (int r = 0; r < count; r++) a[r] = _mm256_setzero_ps();
+    for (; i + 8 <= k; i += 8) {
+        __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(w + i)));
+        __m256 wv = _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
+        for (int r = 0; r < count; r++) a[r] = _mm256_fmadd_ps(_mm256_loadu_ps(x + r * ldx + i), wv, a[r]);
+    }
+    for (int r = 0; r < count; r++) out[r] = sum8(a[r]);
+#endif
+    for (; i < k; i++)
+        for (int r = 0; r < count; r++) out[r] += x[r * ldx + i] * bf16_to_float(w[i]);
+}
+#endif
+
+/* y[m, n] = sum_k x[m, k] w[n, k]. Returns 0, or -1 when scratch memory could not be allocated. */
+int gemv_bf16(const uint16_t *x, const uint16_t *w, uint16_t *y, int64_t m, int64_t n, int64_t k, int threads) {
+#if !defined(BF16_PAIRS)
+    float *xf = widen(x, m * k);
+    if (!xf) return -1;
+#endif
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t row = 0; row < n; row++)
+        for (int64_t r0 = 0; r0 < m; r0 += GROUP) {
+            float out[GROUP];
+            int count = m - r0 < GROUP ? (int)(m - r0) : GROUP;
+#if defined(BF16_PAIRS)
+#define CALL(c) dot_bf16(x + r0 * k, k, c, w + row * k, k, out)
+#else
+#define CALL(c) dot_bf16_wide(xf + r0 * k, k, c, w + row * k, k, out)
+#endif
+            FOR_GROUP(count, CALL)
+#undef CALL
+            for (int r = 0; r < count; r++) y[(r0 + r) * n + row] = float_to_bf16(out[r]);
+        }
+#if !defined(BF16_PAIRS)
+    free(xf);
+#endif
+    return 0;
+}
+
+/* ---- int8 weights ------------------------------------------------------------------------------ */
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+#define INT8_FIXED_POINT 1
+/* Exact sums of q[i] * (256 hi[i] + lo[i]): 64 byte products per instruction (vpdpbusd). A lane gains
+ * at most 4 * 255 * 128 per 64 columns, summed over two chains: no int32 overflow for k < 1,000,000 (the caller checks). */
+INLINE void dot_int8_bytes(const uint8_t *hi, const uint8_t *lo, int64_t ldx, int count, const int8_t *q, int64_t k,
+                           int64_t *out) {
+    __m512i high[GROUP], low[GROUP], high2[GROUP], low2[GROUP]; /* two chains per sum: latency hidden */
+    for (int r = 0; r < count; r++) high[r] = low[r] = high2[r] = low2[r] = _mm512_setzero_si512();
+    int64_t i = 0;
+    for (; i + 128 <= k; i += 128) {
+        __m512i w = _mm512_loadu_si512(q + i), w2 = _mm512_loadu_si512(q + i + 64);
+        for (int r = 0; r < count; r++) {
+            high[r] = _mm512_dpbusd_epi32(high[r], _mm512_loadu_si512(hi + r * ldx + i), w);
+            low[r] = _mm512_dpbusd_epi32(low[r], _mm512_loadu_si512(lo + r * ldx + i), w);
+            high2[r] = _mm512_dpbusd_epi32(high2[r], _mm512_loadu_si512(hi + r * ldx + i + 64), w2);
+            low2[r] = _mm512_dpbusd_epi32(low2[r], _mm512_loadu_si512(lo + r * ldx + i + 64), w2);
+        }
+    }
+    for (; i < k; i += 64) {
+        __mmask64 mask = k - i >= 64 ? ~0ull : (__mmask64)((1ull << (k - i)) - 1);
+        __m512i w = _mm512_maskz_loadu_epi8(mask, q + i);
+        for (int r = 0; r < count; r++) {
+            high[r] = _mm512_dpbusd_epi32(high[r], _mm512_maskz_loadu_epi8(mask, hi + r * ldx + i), w);
+            low[r] = _mm512_dpbusd_epi32(low[r], _mm512_maskz_loadu_epi8(mask, lo + r * ldx + i), w);
+        }
+    }
+    for (int r = 0; r < count; r++)
+        out[r] = 256 * (int64_t)_mm512_reduce_add_epi32(_mm512_add_epi32(high[r], high2[r])) +
+                 _mm512_reduce_add_epi32(_mm512_add_epi32(low[r], low2[r]));
+}
+
+/* x's rows as offset 16-bit fixed point split into bytes; step[r] is row r's unit. Returns 0, -1 (no
+ * memory) or -3 (a value is not finite). */
+static int to_fixed_bytes(const uint16_t *x, int64_t m, int64_t k, uint8_t *hi, uint8_t *lo, float *step) {
+    for (int64_t r = 0; r < m; r++) {
+        float largest = 0.0f;
+        for (int64_t i = 0; i < k; i++) {
+            float value = fabsf(bf16_to_float(x[r * k + i]));
+            largest = value > largest || value != value ? value : largest; /* a NaN sticks */
+        }
+        if (!isfinite(largest)) return -3;
+        step[r] = largest > 0.0f ? largest / FIXED_MAX : 1.0f;
+        for (int64_t i = 0; i < k; i++) {
+            int32_t fixed = (int32_t)lrintf(bf16_to_float(x[r * k + i]) / step[r]) + FIXED_OFFSET;
+            hi[r * k + i] = (uint8_t)(fixed >> 8);
+            lo[r * k + i] = (uint8_t)(fixed & 0xff);
+        }
+    }
+    return 0;
+}
+#else
+INLINE void dot_int8_wide(const float *x, int64_t ldx, int count, const int8_t *q, int64_t k, float *out) {
+    int64_t i = 0;
+    for (int r = 0; r < count; r++) out[r] = 0.0f;
+#if defined(__AVX512F__)
+    __m512 a[GROUP];
+    for (int r = 0; r < count; r++) a[r] = _mm512_setzero_ps();
+    for (; i + 16 <= k; i += 16) {
+        __m512 wv = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(q + i))));
+        for (int r = 0; r < count; r++) a[r] = _mm512_fmadd_ps(_mm512_loadu_ps(x + r * ldx + i), wv, a[r]);
+    }
+    for (int r = 0; r < count; r++) out[r] = _mm512_reduce_add_ps(a[r]);
+#elif defined(__AVX2__)
+    __m256 a[GROUP];
+    for (int r = 0; r < count; r++) a[r] = _mm256_setzero_ps();
+    for (; i + 8 <= k; i += 8) {
+        __m256 wv = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(q + i))));
+        for (int r = 0; r < count; r++) a[r] = _mm256_fmadd_ps(_mm256_loadu_ps(x + r * ldx + i), wv, a[r]);
+    }
+    for (int r = 0; r < count; r++) out[r] = sum8(a[r]);
+#endif
+    for (; i < k; i++)
+        for (int r = 0; r < count; r++) out[r] += x[r * ldx + i] * (float)q[i];
+}
+#endif
+
+/* y[m, n] = scale[n] * sum_k x[m, k] q[n, k], with row_sums[n] = sum_k q[n, k]. Returns 0, -1 (no
+ * memory), -2 (k too long for exact int32 sums) or -3 (x is not finite: the caller's float path then
+ * spreads the NaN or infinity as PyTorch would). */
+int gemv_int8(const uint16_t *x, const int8_t *q, const float *scale, const int32_t *row_sums, uint16_t *y,
+              int64_t m, int64_t n, int64_t k, int threads) {
+#if defined(INT8_FIXED_POINT)
+    if (k >= 1000000) return -2;
+    uint8_t *bytes = malloc((size_t)(2 * m * k));
+    float *step = malloc(sizeof(float) * (size_t)m);
+    int status = bytes && step ? to_fixed_bytes(x, m, k, bytes, bytes + m * k, step) : -1;
+    if (status == 0) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+        for (int64_t row = 0; row < n; row++)
+            for (int64_t r0 = 0; r0 < m; r0 += GROUP) {
+                int64_t sums[GROUP];
+                int count = m - r0 < GROUP ? (int)(m - r0) : GROUP;
+#define CALL(c) dot_int8_bytes(bytes + r0 * k, bytes + m * k + r0 * k, k, c, q + row * k, k, sums)
+                FOR_GROUP(count, CALL)
+#undef CALL
+                for (int r = 0; r < count; r++) {
+                    int64_t exact = sums[r] - (int64_t)FIXED_OFFSET * row_sums[row];
+                    y[(r0 + r) * n + row] = float_to_bf16((float)((double)exact * step[r0 + r] * scale[row]));
+                }
+            }
+    }
+    free(bytes);
+    free(step);
+    return status;
+#else
+    (void)row_sums;
+    float *xf = widen(x, m * k);
+    if (!xf) return -1;
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t row = 0; row < n; row++)
+        for (int64_t r0 = 0; r0 < m; r0 += GROUP) {
+            float out[GROUP];
+            int count = m - r0 < GROUP ? (int)(m - r0) : GROUP;
+#define CALL(c) dot_int8_wide(xf + r0 * k, k, c, q + row * k, k, out)
+            FOR_GROUP(count, CALL)
+#undef CALL
+            for (int r = 0; r < count; r++) y[(r0 + r) * n + row] = float_to_bf16(out[r] * scale[row]);
+        }
+    free(xf);
+    return 0;
+#endif
+}

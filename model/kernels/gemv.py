@@ -1,0 +1,137 @@
+"""Decode-time matrix-vector products: ``gemv.c`` compiled for this CPU on first use, and the plain
+PyTorch definitions it must reproduce.
+
+Why a C file: a decode step reads every weight once, and on the 2-core machine of issue 15 PyTorch's
+own products stream SambaY's bf16 weights at 15-30 GB/s and its int8 weight-only product at 20-30,
+while this loop reaches 35-60 (``bench/cpu_decode.py --layouts``). It is built with the system C
+compiler (``cc``, or ``$CC``) into the user's cache, keyed by the source, the flags and the CPU, and
+loaded with ctypes; without a compiler, on another architecture, or with
+``FLASHTUTOR_NATIVE_KERNELS=0``, ``native()`` is None and the callers keep PyTorch's products.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import hashlib
+import logging
+import os
+import platform
+import subprocess
+import tempfile
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+SOURCE = Path(__file__).with_name("gemv.c")
+NATIVE_FLAGS = ("-march=native",)
+BUILD_SECONDS = 120
+DISABLE_ENV = "FLASHTUTOR_NATIVE_KERNELS"
+log = logging.getLogger(__name__)
+
+
+def reference_bf16(x: Tensor, weight: Tensor) -> Tensor:
+    """y = x W^T summed in float32, rounded once to x's dtype."""
+    return (x.float() @ weight.float().T).to(x.dtype)
+
+
+def reference_int8(x: Tensor, qweight: Tensor, scale: Tensor) -> Tensor:
+    """y = (x q^T) * scale per output row, summed in float32, rounded once to x's dtype."""
+    return ((x.float() @ qweight.float().T) * scale.float()).to(x.dtype)
+
+
+class NativeGemv:
+    """The compiled products. Each takes x [m, k] bf16 and returns y [m, n] bf16, or None where the
+    C code declines (x not finite for int8; scratch memory refused) so the caller's PyTorch path runs."""
+
+    def __init__(self, library: ctypes.CDLL) -> None:
+        pointer, size = ctypes.c_void_p, ctypes.c_int64
+        self._bf16 = library.gemv_bf16
+        self._bf16.argtypes = [pointer, pointer, pointer, size, size, size, ctypes.c_int]
+        self._int8 = library.gemv_int8
+        self._int8.argtypes = [pointer, pointer, pointer, pointer, pointer, size, size, size, ctypes.c_int]
+        for function in (self._bf16, self._int8):
+            function.restype = ctypes.c_int
+
+    def bf16(self, x: Tensor, weight: Tensor) -> Tensor | None:
+        _check(x, weight, torch.bfloat16)
+        y = x.new_empty(x.shape[0], weight.shape[0])
+        status = self._bf16(x.data_ptr(), weight.data_ptr(), y.data_ptr(), *x.shape[:1], *weight.shape,
+                            torch.get_num_threads())  # fmt: skip
+        return y if status == 0 else None
+
+    def int8(self, x: Tensor, qweight: Tensor, scale: Tensor, row_sums: Tensor) -> Tensor | None:
+        """``scale`` float32 [n]; ``row_sums`` int32 [n], the sums of qweight's rows."""
+        _check(x, qweight, torch.int8)
+        out_features = qweight.shape[0]
+        if scale.dtype != torch.float32 or row_sums.dtype != torch.int32:
+            raise TypeError("int8 products need float32 scales and int32 row sums")
+        if scale.shape != (out_features,) or row_sums.shape != (out_features,):
+            raise ValueError(f"scales and row sums must have shape [{out_features}]")
+        y = x.new_empty(x.shape[0], out_features)
+        status = self._int8(x.data_ptr(), qweight.data_ptr(), scale.contiguous().data_ptr(),
+                            row_sums.contiguous().data_ptr(), y.data_ptr(), x.shape[0], *qweight.shape,
+                            torch.get_num_threads())  # fmt: skip
+        return y if status == 0 else None
+
+
+def _check(x: Tensor, weight: Tensor, weight_dtype: torch.dtype) -> None:
+    """What the C code assumes and cannot check: dtypes, shapes, CPU memory, contiguous rows."""
+    if x.dtype != torch.bfloat16 or weight.dtype != weight_dtype:
+        raise TypeError(f"expected bf16 rows and {weight_dtype} weights, got {x.dtype} and {weight.dtype}")
+    if x.ndim != 2 or weight.ndim != 2 or x.shape[1] != weight.shape[1]:
+        raise ValueError(f"shapes {list(x.shape)} and {list(weight.shape)} do not multiply as x W^T")
+    on_cpu = x.device.type == weight.device.type == "cpu"
+    if not (on_cpu and x.is_contiguous() and weight.is_contiguous()):
+        raise ValueError("the native products take contiguous CPU tensors")
+
+
+@functools.cache
+def native() -> NativeGemv | None:
+    """This CPU's build, made once per machine (cached on disk); None where it cannot be had."""
+    if os.environ.get(DISABLE_ENV, "1").strip().lower() in ("0", "false", "no", "off"):
+        return None
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return None  # the vector paths are x86's; elsewhere PyTorch's products serve
+    try:
+        return NativeGemv(ctypes.CDLL(str(build(NATIVE_FLAGS))))
+    except (OSError, subprocess.SubprocessError) as error:
+        log.warning("native decode kernels unavailable, using PyTorch's products: %s", error)
+        return None
+
+
+def build(flags: tuple[str, ...], cache: Path | None = None) -> Path:
+    """Compile gemv.c with ``flags`` (once: the result is kept under a name that hashes the source,
+    flags, compiler and CPU) and return the shared library's path. Raises OSError or SubprocessError."""
+    compiler = os.environ.get("CC", "cc")
+    command = [compiler, "-O3", *flags, "-fopenmp", "-shared", "-fPIC", "-std=gnu11"]
+    key = hashlib.sha256()
+    for part in (SOURCE.read_bytes(), " ".join(command).encode(), _cpu_flags().encode()):
+        key.update(part)
+    user_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = cache or user_cache / "flashtutor" / "kernels"
+    library = folder / f"gemv-{key.hexdigest()[:16]}.so"
+    if library.is_file():
+        return library
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder) as scratch:  # built aside, then renamed: workers may race
+        built = Path(scratch) / library.name
+        done = subprocess.run([*command, str(SOURCE), "-o", str(built)], capture_output=True, text=True,
+                              timeout=BUILD_SECONDS, check=False)  # fmt: skip
+        if done.returncode != 0:
+            raise OSError(f"{compiler} could not build {SOURCE.name}: {done.stderr.strip()[-500:]}")
+        os.replace(built, library)
+    return library
+
+
+def _cpu_flags() -> str:
+    """The CPU's feature list (-march=native builds for it; a cache shared between machines must not
+    hand one CPU's build to another)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                return line
+    except OSError:
+        pass
+    return platform.processor()
