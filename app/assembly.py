@@ -65,7 +65,8 @@ def open_runtime(
 
         host = EngineHost.from_checkpoint(
             model_path, streams, flags, device=settings.device, dtype=settings.dtype,
-            quantize=settings.quantize, config=EngineConfig(num_slots=slots),
+            quantize=settings.quantize, native_kernels=settings.native_kernels,
+            config=EngineConfig(num_slots=slots),
         )  # fmt: skip
     database = database or Database(settings.resolved_database_url)
     return WorkerRuntime(streams, flags, database, settings.results_dir, host)

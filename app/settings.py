@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     quantize: Literal["int8"] | None = Field(
         default=None, description="'int8': weight-only int8 linear layers (CPU only; half the memory)."
     )
+    native_kernels: bool = Field(
+        default=True,
+        description="Decode on a CPU through model/kernels/gemv.c, compiled for it on first use (needs a C "
+        "compiler; without one PyTorch's slower products serve); false: PyTorch's products only.",
+    )
     timezone: str = Field(
         default="UTC",
         description="The school's time zone (an IANA name such as Europe/London): pages show times in it "

@@ -266,9 +266,11 @@ def weight_bytes(model) -> int:
         if tensor.data_ptr() not in seen:
             seen.add(tensor.data_ptr())
             total += tensor.numel() * tensor.element_size()
-    if getattr(model, "lm_head", None) is not None and hasattr(model, "embed_tokens"):
-        embedding = model.embed_tokens.weight  # ours with a packed head: the table itself is only indexed
-        total -= embedding.numel() * embedding.element_size()
+    head = getattr(model, "lm_head", None)
+    if head is not None and hasattr(model, "embed_tokens"):
+        embedding = model.embed_tokens.weight
+        if getattr(head, "weight", None) is not embedding:  # a packed head: the table itself is only indexed
+            total -= embedding.numel() * embedding.element_size()
     return total
 
 
@@ -310,6 +312,7 @@ def layout_table() -> dict:
     """GB/s of weights streamed per matrix-vector product, per shape [in -> out] and layout."""
     import torch.nn.functional as F
 
+    from model.kernels.gemv import native
     from model.packing import Int8Linear, PackedLinear
 
     table = {}
@@ -331,6 +334,10 @@ def layout_table() -> dict:
             "int8 weight-only": count / best_of(9, int8, x),
             "int8 fbgemm dynamic": count / best_of(9, dynamic_int8, x, with_dynamic, True),
         }
+        if (kernels := native()) is not None:
+            row["bf16 native"] = 2 * count / best_of(9, kernels.bf16, x.bfloat16(), bf16)
+            args = (x.bfloat16(), int8.qweight, int8.scale, int8.row_sums)
+            row["int8 native"] = count / best_of(9, kernels.int8, *args)
         table[f"{fan_in}->{fan_out}"] = {k: round(v / 1e9, 1) for k, v in row.items()}
     return table
 

@@ -5,8 +5,8 @@ Why a C file: a decode step reads every weight once, and on the 2-core machine o
 own products stream SambaY's bf16 weights at 15-30 GB/s and its int8 weight-only product at 20-30,
 while this loop reaches 35-60 (``bench/cpu_decode.py --layouts``). It is built with the system C
 compiler (``cc``, or ``$CC``) into the user's cache, keyed by the source, the flags and the CPU, and
-loaded with ctypes; without a compiler, on another architecture, or with
-``FLASHTUTOR_NATIVE_KERNELS=0``, ``native()`` is None and the callers keep PyTorch's products.
+loaded with ctypes; without a compiler, on another architecture, or after ``enable(False)`` (the app's
+``FLASHTUTOR_NATIVE_KERNELS=false``), ``native()`` is None and the callers keep PyTorch's products.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from torch import Tensor
 SOURCE = Path(__file__).with_name("gemv.c")
 NATIVE_FLAGS = ("-march=native",)
 BUILD_SECONDS = 120
-DISABLE_ENV = "FLASHTUTOR_NATIVE_KERNELS"
+_enabled = True
 log = logging.getLogger(__name__)
 
 
@@ -87,10 +87,17 @@ def _check(x: Tensor, weight: Tensor, weight_dtype: torch.dtype) -> None:
         raise ValueError("the native products take contiguous CPU tensors")
 
 
+def enable(flag: bool) -> None:
+    """Use the native products (the default) or PyTorch's everywhere, from the next call on."""
+    global _enabled
+    _enabled = flag
+    native.cache_clear()
+
+
 @functools.cache
 def native() -> NativeGemv | None:
     """This CPU's build, made once per machine (cached on disk); None where it cannot be had."""
-    if os.environ.get(DISABLE_ENV, "1").strip().lower() in ("0", "false", "no", "off"):
+    if not _enabled:
         return None
     if platform.machine().lower() not in ("x86_64", "amd64"):
         return None  # the vector paths are x86's; elsewhere PyTorch's products serve

@@ -147,14 +147,12 @@ def test_a_missing_compiler_or_the_switch_leaves_pytorchs_products(monkeypatch: 
     monkeypatch.setenv("CC", str(tmp_path / "no-such-compiler"))
     with pytest.raises(OSError):
         build(("-O1",), cache=tmp_path)
-    monkeypatch.setenv(gemv.DISABLE_ENV, "0")
-    gemv.native.cache_clear()
+    gemv.enable(False)
     try:
         assert native() is None
         assert stream_linears(nn.Linear(4, 4).bfloat16()) == 0
     finally:
-        monkeypatch.delenv(gemv.DISABLE_ENV)
-        gemv.native.cache_clear()
+        gemv.enable(True)
 
 
 def test_streamed_and_int8_layers_decode_like_their_prompt_path() -> None:
@@ -174,9 +172,7 @@ def test_streamed_and_int8_layers_decode_like_their_prompt_path() -> None:
     assert int8(x)[1].float().isnan().all() and not int8(x)[0].float().isnan().any()
 
 
-def test_a_bf16_model_decodes_through_the_native_products(
-    tiny_model_path: Path, expected: dict, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_bf16_model_decodes_through_the_native_products(tiny_model_path: Path, expected: dict) -> None:
     """Same checkpoint, same steps, with and without the native kernels: bf16-sized differences only,
     and the tied LM head reads the embedding table itself (no copy)."""
     model = load_model(tiny_model_path, dtype=torch.bfloat16)
@@ -184,12 +180,10 @@ def test_a_bf16_model_decodes_through_the_native_products(
     assert model.lm_head.weight.data_ptr() == model.embed_tokens.weight.data_ptr()
     ids = expected["input_ids"]
     steps = teacher_forced(model, ids, 5, torch.arange(3)).float()
-    monkeypatch.setenv(gemv.DISABLE_ENV, "0")
-    gemv.native.cache_clear()
+    gemv.enable(False)
     try:
         plain = teacher_forced(model, ids, 5, torch.arange(3)).float()
     finally:
-        monkeypatch.delenv(gemv.DISABLE_ENV)
-        gemv.native.cache_clear()
+        gemv.enable(True)
     assert (steps - plain).abs().mean() < 0.05 and (steps - plain).abs().max() < 0.5
     assert (steps.argmax(-1) == plain.argmax(-1)).float().mean() > 0.9
