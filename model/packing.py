@@ -165,9 +165,8 @@ class Int8Linear(nn.Module):
                 for q, s in zip(self.qweight.split(self._block_rows), self.scale.split(self._block_rows),
                                 strict=True)
             ], dim=-1)  # fmt: skip
-        y = y.float()
         if self.bias is not None:
-            y = y + self.bias
+            y = y.float() + self.bias
         return y.to(x.dtype).view(*x.shape[:-1], self.out_features)
 
     def _decode(self, flat: Tensor) -> Tensor | None:

@@ -12,7 +12,7 @@ import torch
 from torch import Tensor, nn
 
 from model.config import LayerKind, SambaYConfig
-from model.kernels import attention
+from model.kernels import attention, paired_attention
 from model.state import KVCache
 
 SUBLN_EPS = 1e-5  # fixed in the reference, independent of layer_norm_eps
@@ -49,7 +49,10 @@ class DifferentialCore(nn.Module):
         """q [B, H, Lq, Dh], k [B, Hkv, Lk, Dh], values paired by ``pair_heads`` [B, Hkv/2, Lk, 2 Dh]
         -> [B, Lq, H * Dh]; ``visible`` [B or 1, Lq, Lk] or None for causal attention (within
         ``window``), as in ``model.kernels.attention``."""
-        branches = [attention(q[:, b::2], k[:, b::2], values, visible, window) for b in (0, 1)]
+        if visible is None:  # a prompt: causal blocks, each branch on its own
+            branches = [attention(q[:, b::2], k[:, b::2], values, visible, window) for b in (0, 1)]
+        else:  # a step or cross-attention's explicit mask: both branches in one pass over k and v
+            branches = paired_attention(q, k, values, visible)
         lam = (
             torch.exp((self.lambda_q1 * self.lambda_k1).sum().float())
             - torch.exp((self.lambda_q2 * self.lambda_k2).sum().float())

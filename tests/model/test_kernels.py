@@ -65,6 +65,23 @@ def test_attention_with_an_explicit_mask_per_row() -> None:
     assert torch.allclose(fast.attention(q, k, v, visible)[0], out[0], atol=TOLERANCE)
 
 
+@pytest.mark.parametrize(("heads", "kv_heads", "queries"), [(40, 20, 1), (8, 4, 3), (12, 4, 2), (4, 4, 1)])
+def test_paired_attention_is_both_differential_branches(heads: int, kv_heads: int, queries: int) -> None:
+    """One pass for both branches equals each branch on its own: branch b takes query heads b::2 and
+    key heads b::2, and both read every (paired) value head."""
+    torch.manual_seed(heads + queries)
+    batch, keys, dim = 2, 13, 8
+    q, k = torch.randn(batch, heads, queries, dim), torch.randn(batch, kv_heads, keys, dim)
+    v = torch.randn(batch, kv_heads // 2, keys, 2 * dim)
+    newest = torch.tensor([4, 12])[:, None, None] - torch.arange(queries)[:, None]  # [B, Lq, 1]
+    visible = torch.arange(keys)[None, None] <= newest
+    both = fast.paired_attention(q, k, v, visible)
+    assert both.shape == (2, batch, heads // 2, queries, 2 * dim)
+    for branch in (0, 1):
+        expected = reference.attention(q[:, branch::2], k[:, branch::2], v, visible)
+        assert torch.allclose(both[branch], expected, atol=TOLERANCE)
+
+
 def test_a_window_of_one_returns_each_tokens_own_value() -> None:
     q, k, v = torch.randn(1, 2, 9, 4), torch.randn(1, 1, 9, 4), torch.randn(1, 1, 9, 4)
     assert torch.allclose(fast.attention(q, k, v, window=1), v.expand(1, 2, 9, 4), atol=TOLERANCE)
