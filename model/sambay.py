@@ -18,6 +18,7 @@ from torch import Tensor, nn
 
 from model.config import LayerKind, SambaYConfig
 from model.generate import Piece, generate, generate_stream
+from model.kernels.gemv import native
 from model.modules import DiffAttention, GatedMemoryUnit, Mamba, SwiGLU
 from model.state import KVCache, MambaState, SambaYState
 
@@ -74,6 +75,14 @@ class SambaY(nn.Module):
         """The model dtype, except float32 on CPU: without bf16 matrix units a CPU attends 3-4x faster
         over a float32 cache than over a bf16 one (or one converted each step), for a few MB per sequence."""
         return torch.float32 if self.device.type == "cpu" else self.dtype
+
+    @property
+    def kv_dtype(self) -> torch.dtype:
+        """The key/value caches' dtype: bf16 for a bf16 model on a CPU with the native kernels, which
+        attend over it in place (half the bytes of float32, and the keys are bf16 to begin with);
+        ``state_dtype`` otherwise."""
+        cpu_bf16 = self.device.type == "cpu" and self.dtype == torch.bfloat16
+        return torch.bfloat16 if cpu_bf16 and native() is not None else self.state_dtype
 
     def forward(self, input_ids: Tensor, intermediates: dict[str, Any] | None = None) -> Tensor:
         """Logits [B, L, V] at every position. A dict passed as ``intermediates`` receives
@@ -143,13 +152,14 @@ class SambaY(nn.Module):
         unless another dtype is given."""
         if num_slots < 1 or max_len < 1:
             raise ValueError(f"num_slots and max_len must be positive, got {num_slots} and {max_len}")
-        device, dtype = device or self.device, dtype or self.state_dtype
+        device, kv_dtype = device or self.device, dtype or self.kv_dtype
+        dtype = dtype or self.state_dtype
         layers: list[MambaState | KVCache | None] = []
         for layer in self.layers:
             if layer.kind.is_mamba:
                 layers.append(layer.attn.allocate_state(num_slots, device, dtype))
             elif layer.kind.is_self_attention:
-                layers.append(layer.attn.allocate_state(num_slots, max_len, device, dtype))
+                layers.append(layer.attn.allocate_state(num_slots, max_len, device, kv_dtype))
             else:
                 layers.append(None)
         return SambaYState(layers=layers, shared_kv_layer=self.config.shared_kv_layer, max_len=max_len)

@@ -44,6 +44,11 @@ class KVCache:
         self.keys[slots, :, index] = keys.to(self.keys.dtype)
         self.values[slots, :, index] = values.to(self.values.dtype)
 
+    def counts(self, positions: Tensor) -> Tensor:
+        """How many of its slot's first cache positions a query at ``positions`` sees (always a prefix:
+        a window ring's live entries are its first min(p + 1, T))."""
+        return (positions + 1).clamp(max=self.keys.shape[2])
+
     def read(self, slots: Tensor, positions: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """Keys [B, H, T', Dh], values alike and a mask [B, T'] of what a query at ``positions`` may see.
 

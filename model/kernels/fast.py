@@ -85,6 +85,16 @@ def attention(
     return torch.cat(blocks, dim=2)
 
 
+def paired_heads(heads: int, kv_heads: int) -> tuple[Tensor, Tensor]:
+    """For each query head of differential attention, the key head and the (paired) value head it
+    reads (the pairing ``paired_attention`` spells out): query head 2 (g i + r) + b reads key head
+    2 i + b and value head i."""
+    group = heads // kv_heads
+    head = torch.arange(heads)
+    branch, within = head % 2, head // 2  # within-branch head j = g i + r
+    return 2 * (within // group) + branch, within // group
+
+
 def paired_attention(q: Tensor, k: Tensor, v: Tensor, visible: Tensor) -> Tensor:
     """Both branches of differential attention at once: [2, B, H/2, Lq, Dv], branch b equal to
     ``attention(q[:, b::2], k[:, b::2], v, visible)`` (q [B, H, Lq, Dh], k [B, Hk, Lk, Dh], v [B, Hk/2,

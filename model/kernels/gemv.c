@@ -295,3 +295,122 @@ int gemv_int8(const uint16_t *x, const int8_t *q, const float *scale, const int3
     return 0;
 #endif
 }
+
+/* ---- one decode step of attention over a bf16 key/value cache ----------------------------------- */
+/* The same products again, with the cache as the streamed matrix: scores are K q for each query
+ * head (the keys' rows against one to GROUP query rows), the output is P V (each value row added
+ * into the query heads that read it). Each key and value row is read once per step, in bf16, where
+ * PyTorch's path read a float32 cache and the values once per differential branch. The softmax in
+ * between is PyTorch's. A row b of the batch sees the first counts[b] positions of its slot's cache
+ * (a window ring's live positions are always a prefix of it; their order does not matter). */
+
+/* The query heads that read cache head `head` (map[h] == head), at most `limit` of them from `first` on;
+ * returns how many were written to `readers`, and where the search stopped in `*next`. */
+static int64_t readers_of(const int64_t *map, int64_t heads, int64_t head, int64_t first, int64_t limit,
+                          int64_t *readers, int64_t *next) {
+    int64_t count = 0, h = first;
+    for (; h < heads && count < limit; h++)
+        if (map[h] == head) readers[count++] = h;
+    *next = h;
+    return count;
+}
+
+/* scores[b, h, t] = scale * q[b, h] . keys[slots[b], kv_of[h], t] for t < counts[b], -inf up to
+ * width. q [B, Hq, dim] bf16; a cache row is dim apart, heads head_stride and slots slot_stride. */
+int attend_scores(const uint16_t *q, const uint16_t *keys, const int64_t *slots, const int64_t *counts,
+                  const int64_t *kv_of, float *scores, int64_t batch, int64_t q_heads, int64_t kv_heads, int64_t dim,
+                  int64_t width, int64_t slot_stride, int64_t head_stride, float scale, int threads) {
+    int status = 0;
+#pragma omp parallel for num_threads(threads) schedule(static) collapse(2)
+    for (int64_t b = 0; b < batch; b++)
+        for (int64_t head = 0; head < kv_heads; head++) {
+            const uint16_t *rows = keys + slots[b] * slot_stride + head * head_stride;
+            int64_t readers[GROUP], next = 0, count;
+            while ((count = readers_of(kv_of, q_heads, head, next, GROUP, readers, &next)) > 0) {
+                /* the readers' query rows side by side, so each key row is read once for all of them */
+#if defined(BF16_PAIRS)
+                uint16_t *rows_q = malloc(sizeof(uint16_t) * (size_t)(GROUP * dim));
+                if (!rows_q) { status = -1; break; }
+                for (int64_t r = 0; r < count; r++)
+                    memcpy(rows_q + r * dim, q + (b * q_heads + readers[r]) * dim, sizeof(uint16_t) * (size_t)dim);
+#define CALL(c) dot_bf16(rows_q, dim, c, rows + t * dim, dim, out)
+#else
+                float *rows_q = malloc(sizeof(float) * (size_t)(GROUP * dim));
+                if (!rows_q) { status = -1; break; }
+                for (int64_t r = 0; r < count; r++)
+                    for (int64_t d = 0; d < dim; d++)
+                        rows_q[r * dim + d] = bf16_to_float(q[(b * q_heads + readers[r]) * dim + d]);
+#define CALL(c) dot_bf16_wide(rows_q, dim, c, rows + t * dim, dim, out)
+#endif
+                for (int64_t t = 0; t < counts[b]; t++) {
+                    float out[GROUP];
+                    FOR_GROUP(count, CALL)
+                    for (int64_t r = 0; r < count; r++) scores[(b * q_heads + readers[r]) * width + t] = scale * out[r];
+                }
+#undef CALL
+                for (int64_t r = 0; r < count; r++)
+                    for (int64_t t = counts[b]; t < width; t++) scores[(b * q_heads + readers[r]) * width + t] = -INFINITY;
+                free(rows_q);
+            }
+        }
+    return status;
+}
+
+/* sums[r, d] += sum over t < count of p[r][t] * row_t[d] for d in [first, first + 64), `readers` (a
+ * literal) probability rows: a chunk of 64 values (four AVX-512 registers) stays in registers per
+ * reader while the rows stream by, so every cache line of the values is read once. */
+INLINE void mix_chunk(const float *const *p, const uint16_t *rows, int64_t dim, int64_t count, int64_t first,
+                      int readers, float *const *sums) {
+#if defined(__AVX512F__)
+    __m512 acc[GROUP][4];
+    __mmask16 masks[4];
+    for (int c = 0; c < 4; c++) {
+        int64_t left = dim - first - 16 * c;
+        masks[c] = left >= 16 ? 0xffff : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+        for (int r = 0; r < readers; r++) acc[r][c] = _mm512_setzero_ps();
+    }
+    for (int64_t t = 0; t < count; t++) {
+        const uint16_t *row = rows + t * dim + first;
+        for (int c = 0; c < 4; c++) {
+            __m512i wide = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(masks[c], row + 16 * c));
+            __m512 v = _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
+            for (int r = 0; r < readers; r++) acc[r][c] = _mm512_fmadd_ps(_mm512_set1_ps(p[r][t]), v, acc[r][c]);
+        }
+    }
+    for (int r = 0; r < readers; r++)
+        for (int c = 0; c < 4; c++) _mm512_mask_storeu_ps(sums[r] + first + 16 * c, masks[c], acc[r][c]);
+#else
+    int64_t stop = first + 64 < dim ? first + 64 : dim;
+    for (int r = 0; r < readers; r++)
+        for (int64_t d = first; d < stop; d++) sums[r][d] = 0.0f;
+    for (int64_t t = 0; t < count; t++)
+        for (int r = 0; r < readers; r++)
+            for (int64_t d = first; d < stop; d++) sums[r][d] += p[r][t] * bf16_to_float(rows[t * dim + d]);
+#endif
+}
+
+/* out[b, h, :] = sum over t < counts[b] of probs[b, h, t] * values[slots[b], v_of[h], t, :] (float32). */
+int attend_mix(const float *probs, const uint16_t *values, const int64_t *slots, const int64_t *counts,
+               const int64_t *v_of, float *out, int64_t batch, int64_t q_heads, int64_t v_heads, int64_t dim,
+               int64_t width, int64_t slot_stride, int64_t head_stride, int threads) {
+#pragma omp parallel for num_threads(threads) schedule(static) collapse(2)
+    for (int64_t b = 0; b < batch; b++)
+        for (int64_t head = 0; head < v_heads; head++) {
+            const uint16_t *rows = values + slots[b] * slot_stride + head * head_stride;
+            int64_t readers[GROUP], next = 0, count;
+            while ((count = readers_of(v_of, q_heads, head, next, GROUP, readers, &next)) > 0) {
+                const float *p[GROUP];
+                float *sums[GROUP];
+                for (int64_t r = 0; r < count; r++) {
+                    p[r] = probs + (b * q_heads + readers[r]) * width;
+                    sums[r] = out + (b * q_heads + readers[r]) * dim;
+                }
+                for (int64_t first = 0; first < dim; first += 64) {
+#define CALL(c) mix_chunk(p, rows, dim, counts[b], first, c, sums)
+                    FOR_GROUP(count, CALL)
+#undef CALL
+                }
+            }
+        }
+    return 0;
+}

@@ -51,7 +51,10 @@ class NativeGemv:
         self._bf16.argtypes = [pointer, pointer, pointer, size, size, size, ctypes.c_int]
         self._int8 = library.gemv_int8
         self._int8.argtypes = [pointer, pointer, pointer, pointer, pointer, size, size, size, ctypes.c_int]
-        for function in (self._bf16, self._int8):
+        self._scores, self._mix = library.attend_scores, library.attend_mix
+        self._scores.argtypes = [*[pointer] * 6, *[size] * 7, ctypes.c_float, ctypes.c_int]
+        self._mix.argtypes = [*[pointer] * 6, *[size] * 7, ctypes.c_int]
+        for function in (self._bf16, self._int8, self._scores, self._mix):
             function.restype = ctypes.c_int
 
     def bf16(self, x: Tensor, weight: Tensor) -> Tensor | None:
@@ -74,6 +77,44 @@ class NativeGemv:
                             row_sums.contiguous().data_ptr(), y.data_ptr(), x.shape[0], *qweight.shape,
                             torch.get_num_threads())  # fmt: skip
         return y if status == 0 else None
+
+
+    def attend(self, q: Tensor, keys: Tensor, values: Tensor, slots: Tensor, counts: Tensor,
+               kv_of: Tensor, v_of: Tensor) -> Tensor | None:  # fmt: skip
+        """One query per row over a bf16 cache, softmax(q K^T / sqrt(Dh)) V in float32 -> [B, Hq, Dv].
+
+        q [B, Hq, Dh]; keys [S, Hk, T, Dh] and values [S, Hv, T, Dv], both contiguous; row b reads slot
+        ``slots[b]`` and sees its first ``counts[b]`` positions; query head h reads key head
+        ``kv_of[h]`` and value head ``v_of[h]``. Everything the C code indexes is checked here first."""
+        batch, q_heads, dim = q.shape
+        num_slots, kv_heads, length, key_dim = keys.shape
+        v_heads, value_dim = values.shape[1], values.shape[3]
+        if not (q.dtype == keys.dtype == values.dtype == torch.bfloat16):
+            raise TypeError("native attention reads bf16 queries and a bf16 cache")
+        if key_dim != dim or values.shape[0] != num_slots or values.shape[2] != length:
+            raise ValueError(f"caches {list(keys.shape)}, {list(values.shape)} do not fit q {list(q.shape)}")
+        indices = (slots, counts, kv_of, v_of)
+        shapes = ((batch,), (batch,), (q_heads,), (q_heads,))
+        if any(t.dtype != torch.int64 or t.shape != shape for t, shape in zip(indices, shapes, strict=True)):
+            raise ValueError("slots and counts must be int64 [B], kv_of and v_of int64 [Hq]")
+        in_range = [(slots, num_slots), (counts - 1, length), (kv_of, kv_heads), (v_of, v_heads)]
+        if batch == 0 or any(bool(((t < 0) | (t >= bound)).any()) for t, bound in in_range):
+            raise ValueError("a slot, count or head index is outside the cache")
+        q, keys, values = q.contiguous(), keys.contiguous(), values.contiguous()
+        indices = tuple(t.contiguous() for t in indices)
+        width, threads = int(counts.max()), torch.get_num_threads()
+        scores = torch.empty(batch, q_heads, width)
+        shape = (batch, q_heads, kv_heads, dim, width, keys.stride(0), keys.stride(1))
+        slot_p, count_p, kv_p, v_p = (t.data_ptr() for t in indices)
+        status = self._scores(q.data_ptr(), keys.data_ptr(), slot_p, count_p, kv_p, scores.data_ptr(), *shape,
+                              dim**-0.5, threads)  # fmt: skip
+        if status != 0:
+            return None
+        probs, out = scores.softmax(-1), torch.empty(batch, q_heads, value_dim)
+        shape = (batch, q_heads, v_heads, value_dim, width, values.stride(0), values.stride(1))
+        status = self._mix(probs.data_ptr(), values.data_ptr(), slot_p, count_p, v_p, out.data_ptr(), *shape,
+                           threads)  # fmt: skip
+        return out if status == 0 else None
 
 
 def _check(x: Tensor, weight: Tensor, weight_dtype: torch.dtype) -> None:

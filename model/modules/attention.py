@@ -13,6 +13,8 @@ from torch import Tensor, nn
 
 from model.config import LayerKind, SambaYConfig
 from model.kernels import attention, paired_attention
+from model.kernels.fast import paired_heads
+from model.kernels.gemv import native
 from model.state import KVCache
 
 SUBLN_EPS = 1e-5  # fixed in the reference, independent of layer_norm_eps
@@ -53,11 +55,15 @@ class DifferentialCore(nn.Module):
             branches = [attention(q[:, b::2], k[:, b::2], values, visible, window) for b in (0, 1)]
         else:  # a step or cross-attention's explicit mask: both branches in one pass over k and v
             branches = paired_attention(q, k, values, visible)
+        return self.combine(branches)
+
+    def combine(self, branches: Tensor | list[Tensor]) -> Tensor:
+        """Branches [2, B, H/2, Lq, 2 Dh] (or a list of two) -> the attention output [B, Lq, H * Dh]."""
         lam = (
             torch.exp((self.lambda_q1 * self.lambda_k1).sum().float())
             - torch.exp((self.lambda_q2 * self.lambda_k2).sum().float())
             + self.lambda_init
-        ).to(q.dtype)
+        ).to(branches[0].dtype)
         out = self.subln(branches[0] - lam * branches[1]) * (1 - self.lambda_init)  # [B, H/2, Lq, 2 Dh]
         # Width 2 Dh of pair j is output heads 2j and 2j + 1, so a plain flatten restores head order.
         return out.transpose(1, 2).flatten(2)
@@ -126,6 +132,13 @@ class DiffAttention(nn.Module):
         q, k, v = self._project(x[:, None])
         if not self.is_cross:
             cache.store_token(slots, k[:, :, 0], pair_heads(v)[:, :, 0], positions)
+        kernels = native() if cache.keys.dtype == q.dtype == torch.bfloat16 else None
+        if kernels is not None:  # a bf16 cache on a CPU with the native kernels: read once, in place
+            heads = paired_heads(self.num_heads, self.num_kv_heads)
+            out = kernels.attend(q[:, :, 0], cache.keys, cache.values, slots, cache.counts(positions), *heads)
+            if out is not None:
+                branches = torch.stack([out[:, 0::2], out[:, 1::2]])[:, :, :, None].to(q.dtype)
+                return self.out_proj(self.inner_cross_attn.combine(branches))[:, 0]
         keys, values, visible = cache.read(slots, positions)
         return self.out_proj(self.inner_cross_attn(q, keys, values, visible[:, None]))[:, 0]
 

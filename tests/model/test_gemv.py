@@ -13,6 +13,7 @@ from torch import nn
 
 from model import load_model
 from model.kernels import gemv
+from model.kernels.fast import paired_attention, paired_heads
 from model.kernels.gemv import NativeGemv, build, native, reference_bf16, reference_int8
 from model.packing import Int8Linear, StreamedLinear, stream_linears
 from tests.model.test_decode import teacher_forced
@@ -186,3 +187,54 @@ def test_a_bf16_model_decodes_through_the_native_products(tiny_model_path: Path,
         gemv.enable(True)
     assert (steps - plain).abs().mean() < 0.05 and (steps - plain).abs().max() < 0.5
     assert (steps.argmax(-1) == plain.argmax(-1)).float().mean() > 0.9
+
+
+@pytest.mark.parametrize("dim", [24, 64])
+def test_attention_over_a_bf16_cache_equals_paired_attention(kernels: NativeGemv, dim: int) -> None:
+    """Rows at different lengths, slots out of order, both differential branches in one output."""
+    torch.manual_seed(dim)
+    num_slots, kv_heads, q_heads, length = 4, 4, 8, 37
+    keys = torch.randn(num_slots, kv_heads, length, dim).bfloat16()
+    values = torch.randn(num_slots, kv_heads // 2, length, 2 * dim).bfloat16()
+    q = torch.randn(3, q_heads, dim).bfloat16()
+    slots, counts = torch.tensor([2, 0, 3]), torch.tensor([1, 37, 20])
+    out = kernels.attend(q, keys, values, slots, counts, *paired_heads(q_heads, kv_heads))
+    assert out is not None and out.shape == (3, q_heads, 2 * dim)
+    for row, (slot, count) in enumerate(zip(slots.tolist(), counts.tolist(), strict=True)):
+        k, v = keys[slot : slot + 1, :, :count], values[slot : slot + 1, :, :count]
+        seen = torch.ones(1, 1, count, dtype=torch.bool)
+        expected = paired_attention(q[row : row + 1, :, None].float(), k.float(), v.float(), seen)
+        for branch in (0, 1):
+            assert torch.allclose(out[row, branch::2], expected[branch, 0, :, 0], atol=1e-4)
+
+
+def test_attention_indices_outside_the_cache_are_refused(kernels: NativeGemv) -> None:
+    keys, values = torch.zeros(2, 2, 5, 8).bfloat16(), torch.zeros(2, 1, 5, 16).bfloat16()
+    q, heads = torch.zeros(1, 4, 8).bfloat16(), paired_heads(4, 2)
+    for slot, count in ((2, 3), (0, 0), (0, 6), (-1, 1)):  # a slot past the cache, no position, too many
+        with pytest.raises(ValueError, match="outside the cache"):
+            kernels.attend(q, keys, values, torch.tensor([slot]), torch.tensor([count]), *heads)
+    with pytest.raises(ValueError, match="int64"):
+        kernels.attend(q, keys, values, torch.tensor([0], dtype=torch.int32), torch.tensor([1]), *heads)
+
+
+def test_batched_decoding_at_different_positions_matches_pytorchs_attention(tiny_model_path: Path) -> None:
+    """The same random state decoded with the native attention (bf16 cache) and with PyTorch's (float32
+    cache holding the same values): rows at positions inside and beyond the sliding window."""
+    model = load_model(tiny_model_path, dtype=torch.bfloat16)
+    positions, slots, tokens = torch.tensor([2, 30, 11]), torch.tensor([1, 2, 0]), torch.tensor([5, 6, 7])
+    native_state = model.allocate_state(3, 40)
+    assert native_state.layers[model.config.shared_kv_layer].keys.dtype == torch.bfloat16
+    generator = torch.Generator().manual_seed(0)
+    for tensor in native_state.tensors():
+        tensor.copy_(torch.randn(tensor.shape, generator=generator))
+    gemv.enable(False)
+    try:
+        plain_state = model.allocate_state(3, 40)
+        for mine, theirs in zip(native_state.tensors(), plain_state.tensors(), strict=True):
+            theirs.copy_(mine)
+        plain = model.decode(tokens, plain_state, slots, positions).float()
+    finally:
+        gemv.enable(True)
+    fast = model.decode(tokens, native_state, slots, positions).float()
+    assert (fast - plain).abs().mean() < 0.05 and (fast.argmax(-1) == plain.argmax(-1)).all()
