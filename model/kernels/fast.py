@@ -10,6 +10,8 @@ Shapes: B batch, L / Lq / Lk lengths, T chunk, E channels, N state, Hq / Hk head
 
 from __future__ import annotations
 
+import functools
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -85,10 +87,11 @@ def attention(
     return torch.cat(blocks, dim=2)
 
 
+@functools.cache
 def paired_heads(heads: int, kv_heads: int) -> tuple[Tensor, Tensor]:
     """For each query head of differential attention, the key head and the (paired) value head it
     reads (the pairing ``paired_attention`` spells out): query head 2 (g i + r) + b reads key head
-    2 i + b and value head i."""
+    2 i + b and value head i. Made once per shape (a decode step asks in every attention layer)."""
     group = heads // kv_heads
     head = torch.arange(heads)
     branch, within = head % 2, head // 2  # within-branch head j = g i + r
