@@ -56,6 +56,9 @@ class NativeGemv:
         self._mix.argtypes = [*[pointer] * 6, *[size] * 7, ctypes.c_int]
         for function in (self._bf16, self._int8, self._scores, self._mix):
             function.restype = ctypes.c_int
+        self._bf16, self._int8, self._scores, self._mix = (
+            _profiled(f) for f in (self._bf16, self._int8, self._scores, self._mix)
+        )
 
     def bf16(self, x: Tensor, weight: Tensor) -> Tensor | None:
         _check(x, weight, torch.bfloat16)
@@ -115,6 +118,20 @@ class NativeGemv:
         status = self._mix(probs.data_ptr(), values.data_ptr(), slot_p, count_p, v_p, out.data_ptr(), *shape,
                            threads)  # fmt: skip
         return out if status == 0 else None
+
+
+def _profiled(function: ctypes._CFuncPtr):  # type: ignore[name-defined]
+    """The C function, named in torch.profiler's tables when a profile is being taken (a decode step's
+    profile would otherwise show only the PyTorch operations around the products)."""
+    name = f"native::{function.__name__}"
+
+    def call(*args: object) -> int:
+        if not torch.autograd._profiler_enabled():
+            return function(*args)
+        with torch.profiler.record_function(name):
+            return function(*args)
+
+    return call
 
 
 def _check(x: Tensor, weight: Tensor, weight_dtype: torch.dtype) -> None:

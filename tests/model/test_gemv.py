@@ -238,3 +238,12 @@ def test_batched_decoding_at_different_positions_matches_pytorchs_attention(tiny
         gemv.enable(True)
     fast = model.decode(tokens, native_state, slots, positions).float()
     assert (fast - plain).abs().mean() < 0.05 and (fast.argmax(-1) == plain.argmax(-1)).all()
+
+
+def test_a_profile_names_the_native_products() -> None:
+    """bench/cpu_decode.py --profile must show where a decode step's time goes, products included."""
+    kernels = native()
+    assert kernels is not None
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as profile:
+        kernels.bf16(torch.ones(1, 64).bfloat16(), torch.ones(8, 64).bfloat16())
+    assert "native::gemv_bf16" in {event.key for event in profile.key_averages()}
