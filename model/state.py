@@ -56,17 +56,18 @@ class KVCache:
         visible = int(positions.max()) + 1 if self.window is None else self.keys.shape[2]
         # A window ring's index j holds position p - ((p - j) mod T): a real position iff j <= p or p >= T-1;
         # a full cache never needs the positions after the newest query.
-        keys, values = (_rows(t, slots)[:, :, :visible] for t in (self.keys, self.values))
+        keys, values = (slot_rows(t, slots)[0][:, :, :visible] for t in (self.keys, self.values))
         index = torch.arange(visible, device=keys.device)
         return keys, values, index[None, :] <= positions[:, None]
 
 
-def _rows(tensor: Tensor, slots: Tensor) -> Tensor:
-    """tensor[slots], as a view when the slots are consecutive."""
+def slot_rows(tensor: Tensor, slots: Tensor) -> tuple[Tensor, bool]:
+    """(tensor[slots], whether that is a copy): a view when the slots are consecutive (one sequence, or a
+    batch in slot order), so an in-place update of it needs no writing back."""
     first = int(slots[0])
     if torch.equal(slots, torch.arange(first, first + slots.shape[0], device=slots.device)):
-        return tensor[first : first + slots.shape[0]]
-    return tensor[slots]
+        return tensor[first : first + slots.shape[0]], False
+    return tensor[slots], True
 
 
 LayerState = MambaState | KVCache | None

@@ -17,7 +17,7 @@ from model.kernels import (
     selective_scan,
     selective_state_update,
 )
-from model.state import MambaState
+from model.state import MambaState, slot_rows
 
 
 class Mamba(nn.Module):
@@ -65,13 +65,15 @@ class Mamba(nn.Module):
     def step(self, x: Tensor, state: MambaState, slots: Tensor) -> tuple[Tensor, Tensor]:
         """One token per row: x [B, D] -> (out [B, D], memory [B, E]); updates the rows' slots in place."""
         x_in, z = self.in_proj(x).chunk(2, dim=-1)  # [B, E]
-        conv = state.conv[slots]
+        conv, copied = slot_rows(state.conv, slots)  # updated in place below
         u = F.silu(causal_conv1d_step(x_in, conv, self.conv1d.weight[:, 0], self.conv1d.bias)).to(x.dtype)
-        state.conv[slots] = conv
+        if copied:
+            state.conv[slots] = conv
         delta, B, C = self._ssm_inputs(u)
-        ssm = state.ssm[slots]
+        ssm, copied = slot_rows(state.ssm, slots)
         y = selective_state_update(ssm, u, delta, self._A(), B, C, self.D)  # float32
-        state.ssm[slots] = ssm
+        if copied:
+            state.ssm[slots] = ssm
         return self._output(y, z), y.to(x.dtype)
 
     def allocate_state(
