@@ -371,10 +371,12 @@ INLINE void mix_chunk(const float *const *p, const uint16_t *rows, int64_t dim, 
     }
     for (int64_t t = 0; t < count; t++) {
         const uint16_t *row = rows + t * dim + first;
+        __m512 weight[GROUP];
+        for (int r = 0; r < readers; r++) weight[r] = _mm512_set1_ps(p[r][t]);
         for (int c = 0; c < 4; c++) {
             __m512i wide = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(masks[c], row + 16 * c));
             __m512 v = _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
-            for (int r = 0; r < readers; r++) acc[r][c] = _mm512_fmadd_ps(_mm512_set1_ps(p[r][t]), v, acc[r][c]);
+            for (int r = 0; r < readers; r++) acc[r][c] = _mm512_fmadd_ps(weight[r], v, acc[r][c]);
         }
     }
     for (int r = 0; r < readers; r++)
