@@ -22,13 +22,11 @@ import ctypes
 from typing import Literal
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
-from model.kernels.gemv import native
+from model.kernels.gemv import DECODE_ROWS, linear, native
 
 Layout = Literal["fp16", "int8"]
-DECODE_ROWS = 4  # up to this many rows per call (a decode step's batch) take the matrix-vector kernels
 QUANTIZE_CHOICES = ("int8",)
 FP16_MAX = 65504.0
 BLOCK_WEIGHTS = 1 << 26  # weights per packed block: the float32 copy made while packing stays <= 256 MB
@@ -64,14 +62,7 @@ class StreamedLinear(nn.Module):
         self.weight, self.bias = weight, bias
 
     def forward(self, x: Tensor) -> Tensor:
-        flat = x.reshape(-1, self.in_features)
-        kernels = native() if flat.shape[0] <= DECODE_ROWS else None
-        if kernels is not None and x.dtype == self.weight.dtype == torch.bfloat16:
-            y = kernels.bf16(flat.contiguous(), self.weight)
-            if y is not None:
-                y = y if self.bias is None else y + self.bias
-                return y.view(*x.shape[:-1], self.out_features)
-        return F.linear(x, self.weight, self.bias)
+        return linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, layout={self.layout}"

@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 SOURCE = Path(__file__).with_name("gemv.c")
@@ -29,6 +30,21 @@ NATIVE_FLAGS = ("-march=native",)
 BUILD_SECONDS = 120
 _enabled = True
 log = logging.getLogger(__name__)
+
+
+DECODE_ROWS = 4  # up to this many rows per call (a decode step's batch) take the matrix-vector kernels
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """F.linear, with a decode step's few bf16 rows through the native kernel where it exists."""
+    rows = x.reshape(-1, x.shape[-1])
+    kernels = native() if rows.shape[0] <= DECODE_ROWS else None
+    if kernels is not None and x.dtype == weight.dtype == torch.bfloat16 and weight.is_contiguous():
+        y = kernels.bf16(rows.contiguous(), weight)
+        if y is not None:
+            y = y if bias is None else y + bias
+            return y.view(*x.shape[:-1], weight.shape[0])
+    return F.linear(x, weight, bias)
 
 
 def reference_bf16(x: Tensor, weight: Tensor) -> Tensor:
@@ -80,7 +96,6 @@ class NativeGemv:
                             row_sums.contiguous().data_ptr(), y.data_ptr(), x.shape[0], *qweight.shape,
                             torch.get_num_threads())  # fmt: skip
         return y if status == 0 else None
-
 
     def attend(self, q: Tensor, keys: Tensor, values: Tensor, slots: Tensor, counts: Tensor,
                kv_of: Tensor, v_of: Tensor) -> Tensor | None:  # fmt: skip

@@ -17,6 +17,7 @@ from model.kernels import (
     selective_scan,
     selective_state_update,
 )
+from model.kernels.gemv import linear
 from model.state import MambaState, slot_rows
 
 
@@ -92,7 +93,7 @@ class Mamba(nn.Module):
         """delta [..., E] (float32, softplus applied), B and C [..., N] from the conv output u."""
         R, N = self.dt_proj.in_features, self.A_log.shape[1]
         dt, B, C = self.x_proj(u).split([R, N, N], dim=-1)
-        dt = F.linear(dt, self.dt_proj.weight)  # the bias is added in float32, as the reference kernel does
+        dt = linear(dt, self.dt_proj.weight)  # the bias is added in float32, as the reference kernel does
         return F.softplus(dt.float() + self.dt_proj.bias.float()), B, C
 
     def _output(self, y: Tensor, z: Tensor) -> Tensor:
