@@ -78,6 +78,42 @@ static inline float sum8(__m256 v) {
     default: call(4); break;                                                                          \
     }
 
+/* The float32 path (builds without bf16 pairs or VNNI): out[r] = sum_i x[r, i] * widen(w[i]), x already
+ * float32; the weight type and its widening are the only differences between bf16 and int8 weights. */
+#define WIDEN16_BF16(p) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(p))), 16))
+#define WIDEN8_BF16(p) _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(p))), 16))
+#define WIDEN16_INT8(p) _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(p))))
+#define WIDEN8_INT8(p) _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(p))))
+#if defined(__AVX512F__)
+#define DOT_WIDE_VECTOR(WIDEN16, WIDEN8)                                                             \
+    __m512 a[GROUP];                                                                                       \
+    for (int r = 0; r < count; r++) a[r] = _mm512_setzero_ps();                                            \
+    for (; i + 16 <= k; i += 16) {                                                                         \
+        __m512 wv = WIDEN16(w + i);                                                                        \
+        for (int r = 0; r < count; r++) a[r] = _mm512_fmadd_ps(_mm512_loadu_ps(x + r * ldx + i), wv, a[r]); \
+    }                                                                                                      \
+    for (int r = 0; r < count; r++) out[r] = _mm512_reduce_add_ps(a[r]);
+#elif defined(__AVX2__)
+#define DOT_WIDE_VECTOR(WIDEN16, WIDEN8)                                                             \
+    __m256 a[GROUP];                                                                                       \
+    for (int r = 0; r < count; r++) a[r] = _mm256_setzero_ps();                                            \
+    for (; i + 8 <= k; i += 8) {                                                                           \
+        __m256 wv = WIDEN8(w + i);                                                                         \
+        for (int r = 0; r < count; r++) a[r] = _mm256_fmadd_ps(_mm256_loadu_ps(x + r * ldx + i), wv, a[r]); \
+    }                                                                                                      \
+    for (int r = 0; r < count; r++) out[r] = sum8(a[r]);
+#else
+#define DOT_WIDE_VECTOR(WIDEN16, WIDEN8)
+#endif
+#define DOT_WIDE(NAME, TYPE, WIDEN16, WIDEN8, SCALAR)                                                      \
+    INLINE void NAME(const float *x, int64_t ldx, int count, const TYPE *w, int64_t k, float *out) {      \
+        int64_t i = 0;                                                                                     \
+        for (int r = 0; r < count; r++) out[r] = 0.0f;                                                     \
+        DOT_WIDE_VECTOR(WIDEN16, WIDEN8)                                                                   \
+        for (; i < k; i++)                                                                                 \
+            for (int r = 0; r < count; r++) out[r] += x[r * ldx + i] * SCALAR(w[i]);                       \
+    }
+
 /* ---- bf16 weights ------------------------------------------------------------------------------ */
 #if defined(__AVX512BF16__)
 #define BF16_PAIRS 1
@@ -102,32 +138,7 @@ INLINE void dot_bf16(const uint16_t *x, int64_t ldx, int count, const uint16_t *
     for (int r = 0; r < count; r++) out[r] = _mm512_reduce_add_ps(_mm512_add_ps(a[r], b[r]));
 }
 #else
-/* Weights widened to float32 (a shift) and multiplied with x, widened once per call. */
-INLINE void dot_bf16_wide(const float *x, int64_t ldx, int count, const uint16_t *w, int64_t k, float *out) {
-    int64_t i = 0;
-    for (int r = 0; r < count; r++) out[r] = 0.0f;
-#if defined(__AVX512F__)
-    __m512 a[GROUP];
-    for (int r = 0; r < count; r++) a[r] = _mm512_setzero_ps();
-    for (; i + 16 <= k; i += 16) {
-        __m512i wide = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(w + i)));
-        __m512 wv = _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
-        for (int r = 0; r < count; r++) a[r] = _mm512_fmadd_ps(_mm512_loadu_ps(x + r * ldx + i), wv, a[r]);
-    }
-    for (int r = 0; r < count; r++) out[r] = _mm512_reduce_add_ps(a[r]);
-#elif defined(__AVX2__)
-    __m256 a[GROUP];
-    for (int r = 0; r < count; r++) a[r] = _mm256_setzero_ps();
-    for (; i + 8 <= k; i += 8) {
-        __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(w + i)));
-        __m256 wv = _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
-        for (int r = 0; r < count; r++) a[r] = _mm256_fmadd_ps(_mm256_loadu_ps(x + r * ldx + i), wv, a[r]);
-    }
-    for (int r = 0; r < count; r++) out[r] = sum8(a[r]);
-#endif
-    for (; i < k; i++)
-        for (int r = 0; r < count; r++) out[r] += x[r * ldx + i] * bf16_to_float(w[i]);
-}
+DOT_WIDE(dot_bf16_wide, uint16_t, WIDEN16_BF16, WIDEN8_BF16, bf16_to_float)
 #endif
 
 /* y[m, n] = sum_k x[m, k] w[n, k]. Returns 0, or -1 when scratch memory could not be allocated. */
@@ -224,29 +235,7 @@ static int to_fixed_bytes(const uint16_t *x, int64_t m, int64_t k, uint8_t *hi, 
     return 0;
 }
 #else
-INLINE void dot_int8_wide(const float *x, int64_t ldx, int count, const int8_t *q, int64_t k, float *out) {
-    int64_t i = 0;
-    for (int r = 0; r < count; r++) out[r] = 0.0f;
-#if defined(__AVX512F__)
-    __m512 a[GROUP];
-    for (int r = 0; r < count; r++) a[r] = _mm512_setzero_ps();
-    for (; i + 16 <= k; i += 16) {
-        __m512 wv = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(q + i))));
-        for (int r = 0; r < count; r++) a[r] = _mm512_fmadd_ps(_mm512_loadu_ps(x + r * ldx + i), wv, a[r]);
-    }
-    for (int r = 0; r < count; r++) out[r] = _mm512_reduce_add_ps(a[r]);
-#elif defined(__AVX2__)
-    __m256 a[GROUP];
-    for (int r = 0; r < count; r++) a[r] = _mm256_setzero_ps();
-    for (; i + 8 <= k; i += 8) {
-        __m256 wv = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(q + i))));
-        for (int r = 0; r < count; r++) a[r] = _mm256_fmadd_ps(_mm256_loadu_ps(x + r * ldx + i), wv, a[r]);
-    }
-    for (int r = 0; r < count; r++) out[r] = sum8(a[r]);
-#endif
-    for (; i < k; i++)
-        for (int r = 0; r < count; r++) out[r] += x[r * ldx + i] * (float)q[i];
-}
+DOT_WIDE(dot_int8_wide, int8_t, WIDEN16_INT8, WIDEN8_INT8, (float))
 #endif
 
 /* y[m, n] = scale[n] * sum_k x[m, k] q[n, k], with row_sums[n] = sum_k q[n, k]. Returns 0, -1 (no
