@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+from collections.abc import Callable
 from typing import Literal
 
 import torch
@@ -73,22 +74,9 @@ def stream_linears(model: nn.Module) -> int:
     the native kernels exist; returns how many were wrapped."""
     if native() is None:
         return 0
-    wrapped = 0
-    for path in [name for name, module in model.named_modules() if type(module) is nn.Linear]:
-        parent_path, _, name = path.rpartition(".")
-        parent, child = model.get_submodule(parent_path), model.get_submodule(path)
-        if name not in UNPACKED and _streams(child.weight):
-            setattr(parent, name, StreamedLinear(child.weight, child.bias))
-            wrapped += 1
-    embedding, head = getattr(model, "embed_tokens", None), getattr(model, "lm_head", None)
-    if isinstance(embedding, nn.Embedding) and head is None and _streams(embedding.weight):
-        model.lm_head = StreamedLinear(embedding.weight, None)
-        wrapped += 1
-    return wrapped
-
-
-def _streams(weight: Tensor) -> bool:
-    return weight.dtype == torch.bfloat16 and weight.device.type == "cpu"
+    return _replace_linears(
+        model, StreamedLinear, lambda m: m.weight.dtype == torch.bfloat16 and m.weight.is_cpu
+    )
 
 
 class PackedLinear(nn.Module):
@@ -184,25 +172,38 @@ def pack_linears(model: nn.Module, quantize: str | None = None) -> int:
         raise PackingError("packed CPU weights need PyTorch's fbgemm backend (x86 builds)")
     layout: Layout = "int8" if quantize == "int8" else "fp16"
     make = Int8Linear if layout == "int8" else PackedLinear
-    packed = 0
+
+    def loaded_and_fits(module: nn.Module) -> bool:  # a loader may pack shard by shard
+        return not any(t.is_meta for t in module.parameters()) and _fits(module.weight, layout)
+
+    packed = _replace_linears(model, make, loaded_and_fits)
+    _return_freed_memory()
+    return packed
+
+
+def _replace_linears(
+    model: nn.Module, make: Callable[[Tensor, Tensor | None], nn.Module], suits: Callable[[nn.Module], bool]
+) -> int:
+    """Replace each plain nn.Linear that ``suits`` (but those in UNPACKED) by ``make(weight, bias)``, and
+    give a model whose LM head is its embedding table a head made the same way (the lookups keep using
+    the embedding). Returns how many were made."""
+    made = 0
     # By name, holding no module across iterations: each replaced weight is freed before the next is
     # packed, so the packed copies reuse its memory instead of adding to it.
     for path in [name for name, module in model.named_modules() if type(module) is nn.Linear]:
         parent_path, _, name = path.rpartition(".")
         parent = model.get_submodule(parent_path)
         child = getattr(parent, name)
-        loaded = not any(t.is_meta for t in child.parameters())  # a loader may pack shard by shard
-        if name not in UNPACKED and loaded and _fits(child.weight, layout):
+        if name not in UNPACKED and suits(child):
             setattr(parent, name, make(child.weight, child.bias))
-            packed += 1
+            made += 1
         del child
     embedding = getattr(model, "embed_tokens", None)
     has_head = getattr(model, "lm_head", None) is not None
-    if isinstance(embedding, nn.Embedding) and not has_head and _fits(embedding.weight, layout):
-        model.lm_head = make(embedding.weight, None)  # the lookups keep using the embedding
-        packed += 1
-    _return_freed_memory()
-    return packed
+    if isinstance(embedding, nn.Embedding) and not has_head and suits(embedding):
+        model.lm_head = make(embedding.weight, None)
+        made += 1
+    return made
 
 
 def _return_freed_memory() -> None:

@@ -1,7 +1,7 @@
 """Kernels used by the SambaY mixers: the readable reference (``reference``) and, where the reference is
 slow on long sequences, a faster exact version (``fast``) that the model uses."""
 
-from model.kernels.fast import attention, gated_silu, paired_attention, selective_scan
+from model.kernels.fast import attention, gated_silu, paired_attention, paired_heads, selective_scan
 from model.kernels.reference import causal_conv1d, causal_conv1d_step, selective_state_update
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "causal_conv1d_step",
     "gated_silu",
     "paired_attention",
+    "paired_heads",
     "selective_scan",
     "selective_state_update",
 ]

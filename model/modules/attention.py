@@ -12,8 +12,7 @@ import torch
 from torch import Tensor, nn
 
 from model.config import LayerKind, SambaYConfig
-from model.kernels import attention, paired_attention
-from model.kernels.fast import paired_heads
+from model.kernels import attention, paired_attention, paired_heads
 from model.kernels.gemv import native
 from model.state import KVCache
 
