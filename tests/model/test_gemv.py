@@ -3,8 +3,10 @@ instruction set this CPU can run, and the layers and model that use them."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,6 +50,16 @@ def kernels(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     import ctypes
 
     return NativeGemv(ctypes.CDLL(str(build(flags, cache=tmp_path_factory.mktemp(request.param)))))
+
+
+@contextlib.contextmanager
+def pytorch_products() -> Iterator[None]:
+    """The native kernels switched off for the block, as ``FLASHTUTOR_NATIVE_KERNELS=false`` does."""
+    gemv.enable(False)
+    try:
+        yield
+    finally:
+        gemv.enable(True)
 
 
 def bf16_bound(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
@@ -147,12 +159,9 @@ def test_a_missing_compiler_or_the_switch_leaves_pytorchs_products(monkeypatch: 
     monkeypatch.setenv("CC", str(tmp_path / "no-such-compiler"))
     with pytest.raises(OSError):
         build(("-O1",), cache=tmp_path)
-    gemv.enable(False)
-    try:
+    with pytorch_products():
         assert native() is None
         assert stream_linears(nn.Linear(4, 4).bfloat16()) == 0
-    finally:
-        gemv.enable(True)
 
 
 def test_streamed_and_int8_layers_decode_like_their_prompt_path() -> None:
@@ -180,11 +189,8 @@ def test_a_bf16_model_decodes_through_the_native_products(tiny_model_path: Path,
     assert model.lm_head.weight.data_ptr() == model.embed_tokens.weight.data_ptr()
     ids = expected["input_ids"]
     steps = teacher_forced(model, ids, 5, torch.arange(3)).float()
-    gemv.enable(False)
-    try:
+    with pytorch_products():
         plain = teacher_forced(model, ids, 5, torch.arange(3)).float()
-    finally:
-        gemv.enable(True)
     assert (steps - plain).abs().mean() < 0.05 and (steps - plain).abs().max() < 0.5
     assert (steps.argmax(-1) == plain.argmax(-1)).float().mean() > 0.9
 
@@ -228,14 +234,11 @@ def test_batched_decoding_at_different_positions_matches_pytorchs_attention(tiny
     generator = torch.Generator().manual_seed(0)
     for tensor in native_state.tensors():
         tensor.copy_(torch.randn(tensor.shape, generator=generator))
-    gemv.enable(False)
-    try:
+    with pytorch_products():
         plain_state = model.allocate_state(3, 40)
         for mine, theirs in zip(native_state.tensors(), plain_state.tensors(), strict=True):
             theirs.copy_(mine)
         plain = model.decode(tokens, plain_state, slots, positions).float()
-    finally:
-        gemv.enable(True)
     fast = model.decode(tokens, native_state, slots, positions).float()
     assert (fast - plain).abs().mean() < 0.05 and (fast.argmax(-1) == plain.argmax(-1)).all()
 
