@@ -346,12 +346,12 @@ def generate(model_path: Path, max_new_tokens: int | None, temperature: float, t
     from app.worker.host import resolve_device
     from model import load_model, load_tokenizer
     from model.hub import resolve_checkpoint
-    from model.kernels import gemv
+    from model.kernels import native
 
     try:
         model_path = resolve_checkpoint(model_path)
         device_name, torch_dtype = resolve_device(device, dtype)
-        gemv.enable(get_settings().native_kernels)
+        native.enable(get_settings().native_kernels)
         model = load_model(model_path, device_name, torch_dtype, quantize=quantize)
         if max_new_tokens is None:
             max_new_tokens = CPU_TOKEN_BUDGET if device_name == "cpu" else GPU_TOKEN_BUDGET

@@ -43,8 +43,8 @@ class Settings(BaseSettings):
     )
     native_kernels: bool = Field(
         default=True,
-        description="Decode on a CPU through model/kernels/gemv.c, compiled for it on first use (needs a C "
-        "compiler; without one PyTorch's slower products serve); false: PyTorch's products only.",
+        description="Run the model on a CPU through model/kernels/gemv.c and sequence.c, compiled for it on "
+        "first use (needs a C compiler; without one PyTorch's slower code serves); false: PyTorch's only.",
     )
     timezone: str = Field(
         default="UTC",

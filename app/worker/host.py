@@ -31,7 +31,7 @@ from app.worker.streams import StreamEvent, TokenStreams
 from model.engine.engine import Engine, EngineConfig, EngineError
 from model.engine.sequence import FinishReason, InvalidRequest, SamplingParams
 from model.hub import resolve_checkpoint
-from model.kernels import gemv
+from model.kernels import native
 from model.loader import load_model
 from model.tokenizer import StreamDecoder, Tokenizer, TokenizerError, load_tokenizer
 from tutor.reasoning import CLOSE_TRACE, still_thinking
@@ -111,7 +111,7 @@ class EngineHost:
         """Load the checkpoint once for this process and start its engine."""
         model_path = resolve_checkpoint(model_path)
         device_name, torch_dtype = resolve_device(device, dtype)
-        gemv.enable(native_kernels)
+        native.enable(native_kernels)
         model = load_model(model_path, device=device_name, dtype=torch_dtype, quantize=quantize)
         tokenizer = load_tokenizer(model_path)
         card = json.loads((Path(model_path) / "config.json").read_text())

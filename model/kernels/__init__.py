@@ -1,13 +1,21 @@
 """Kernels used by the SambaY mixers: the readable reference (``reference``) and, where the reference is
 slow on long sequences, a faster exact version (``fast``) that the model uses."""
 
-from model.kernels.fast import attention, gated_silu, paired_attention, paired_heads, selective_scan
+from model.kernels.fast import (
+    attention,
+    conv1d_silu,
+    gated_silu,
+    paired_attention,
+    paired_heads,
+    selective_scan,
+)
 from model.kernels.reference import causal_conv1d, causal_conv1d_step, selective_state_update
 
 __all__ = [
     "attention",
     "causal_conv1d",
     "causal_conv1d_step",
+    "conv1d_silu",
     "gated_silu",
     "paired_attention",
     "paired_heads",

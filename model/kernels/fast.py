@@ -1,10 +1,12 @@
-"""Faster pure-PyTorch versions of the full-sequence kernels in ``reference.py``, same results.
+"""Faster versions of the full-sequence kernels in ``reference.py``, same results.
 
-The reference scan walks the tokens with half a dozen small ops each; here the decays and inputs of a
-chunk of tokens are computed in two large ops and the recurrence is one fused multiply-add per token,
-in a buffer laid out token-major so each step touches contiguous memory. Attention never builds an
-L x L score matrix: queries go in chunks, each against only the keys it can see, and grouped query
-heads share their key/value head through a reshape instead of a per-head copy.
+Where this CPU has a build of ``sequence.c`` (``model.kernels.sequence``), the scan, the convolution and
+the gating run there, in one pass each. Otherwise, in PyTorch: the reference scan walks the tokens
+with half a dozen small ops each; here the decays and inputs of a chunk of tokens are computed in two
+large ops and the recurrence is one fused multiply-add per token, in a buffer laid out token-major so
+each step touches contiguous memory. Attention never builds an L x L score matrix: queries go in
+chunks, each against only the keys it can see, and grouped query heads share their key/value head
+through a reshape instead of a per-head copy.
 Shapes: B batch, L / Lq / Lk lengths, T chunk, E channels, N state, Hq / Hk heads, Dh / Dv head sizes.
 """
 
@@ -16,20 +18,29 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from model.kernels import reference
+from model.kernels.sequence import native_sequence
+
 SCAN_CHUNK = 16  # tokens per chunk: 16 x E x N float32 (5 MB at E = 5120) per buffer, near the cache
 # (chunks of 64, 21 MB each, made the 3.8B model's 1,024-token scan 3x slower: 4.8 s against 1.6 s)
 QUERY_CHUNK = 256  # queries per attention block: scores are at most Hq x 256 x Lk float32
 SILU_BLOCK = 1 << 18  # elements per gated-SiLU block: its float32 temporaries stay in the CPU's cache
 
 
-def gated_silu(gate: Tensor, x: Tensor) -> Tensor:
-    """``reference.gated_silu`` (silu(gate) * x in float32, in x's dtype), a block of rows at a time.
+def gated_silu(gate: Tensor, x: Tensor, dtype: torch.dtype | None = None) -> Tensor:
+    """``reference.gated_silu`` (silu(gate) * x in float32), rounded once to ``dtype`` (x's by default).
 
     On a prompt the whole-tensor version streams five float32 temporaries of L x 10,240 through memory
-    (about 130 ms per MLP for 1,024 tokens); blocks that fit in the cache make it about 20x faster."""
+    (about 130 ms per MLP for 1,024 tokens); blocks that fit in the cache make it about 20x faster, and
+    the native kernel, which keeps everything in registers, faster again."""
+    dtype = dtype or x.dtype
+    kernels = native_sequence() if dtype == torch.bfloat16 and x.device.type == "cpu" else None
+    out = None if kernels is None else kernels.gated_silu(gate, x)
+    if out is not None:
+        return out
     channels = x.shape[-1]
     flat_gate, flat_x = gate.reshape(-1, channels), x.reshape(-1, channels)
-    out = torch.empty(flat_x.shape, dtype=x.dtype, device=x.device)
+    out = torch.empty(flat_x.shape, dtype=dtype, device=x.device)
     rows = max(1, SILU_BLOCK // channels)
     for start in range(0, flat_x.shape[0], rows):
         block = slice(start, start + rows)
@@ -37,10 +48,27 @@ def gated_silu(gate: Tensor, x: Tensor) -> Tensor:
     return out.view(x.shape)
 
 
+def conv1d_silu(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+    """silu(``reference.causal_conv1d(x, weight, bias)``), float32: Mamba's convolution and activation."""
+    kernels = native_sequence() if x.device.type == "cpu" else None
+    if kernels is not None:
+        return kernels.conv1d_silu(x, weight, bias)
+    return F.silu(reference.causal_conv1d(x, weight, bias))
+
+
 def selective_scan(
     u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor, lengths: Tensor | None = None
 ) -> tuple[Tensor, Tensor]:
-    """``reference.selective_scan`` (same arguments and results, float32), chunked."""
+    """``reference.selective_scan`` (same arguments and results, float32): native, or chunked."""
+    kernels = native_sequence() if u.device.type == "cpu" else None
+    found = None if kernels is None else kernels.selective_scan(u, delta, A, B, C, D, lengths)
+    return found if found is not None else _chunked_scan(u, delta, A, B, C, D, lengths)
+
+
+def _chunked_scan(
+    u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor, lengths: Tensor | None = None
+) -> tuple[Tensor, Tensor]:
+    """The scan in PyTorch, SCAN_CHUNK tokens at a time."""
     batch, length, channels = u.shape
     u, delta, A, B, C, D = (t.float() for t in (u, delta, A, B, C, D))
     rows = torch.arange(batch, device=u.device)

@@ -3,33 +3,24 @@ PyTorch definitions it must reproduce.
 
 Why a C file: a decode step reads every weight once, and on the 2-core machine of issue 15 PyTorch's
 own products stream SambaY's bf16 weights at 15-30 GB/s and its int8 weight-only product at 20-30,
-while this loop reaches 35-60 (``bench/cpu_decode.py --layouts``). It is built with the system C
-compiler (``cc``, or ``$CC``) into the user's cache, keyed by the source, the flags and the CPU, and
-loaded with ctypes; without a compiler, on another architecture, or after ``enable(False)`` (the app's
-``FLASHTUTOR_NATIVE_KERNELS=false``), ``native()`` is None and the callers keep PyTorch's products.
+while this loop reaches 35-60 (``bench/cpu_decode.py --layouts``). ``model.kernels.native`` builds
+and loads it; where it cannot (or after ``native.enable(False)``), ``native()`` is None and the callers
+keep PyTorch's products.
 """
 
 from __future__ import annotations
 
 import ctypes
 import functools
-import hashlib
-import logging
-import os
-import platform
-import subprocess
-import tempfile
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from model.kernels.native import load, profiled
+
 SOURCE = Path(__file__).with_name("gemv.c")
-NATIVE_FLAGS = ("-march=native",)
-BUILD_SECONDS = 120
-_enabled = True
-log = logging.getLogger(__name__)
 
 
 DECODE_ROWS = 4  # up to this many rows per call (a decode step's batch) take the matrix-vector kernels
@@ -73,7 +64,7 @@ class NativeGemv:
         for function in (self._bf16, self._int8, self._scores, self._mix):
             function.restype = ctypes.c_int
         self._bf16, self._int8, self._scores, self._mix = (
-            _profiled(f) for f in (self._bf16, self._int8, self._scores, self._mix)
+            profiled(f) for f in (self._bf16, self._int8, self._scores, self._mix)
         )
 
     def bf16(self, x: Tensor, weight: Tensor) -> Tensor | None:
@@ -135,20 +126,6 @@ class NativeGemv:
         return out if status == 0 else None
 
 
-def _profiled(function: ctypes._CFuncPtr):  # type: ignore[name-defined]
-    """The C function, named in torch.profiler's tables when a profile is being taken (a decode step's
-    profile would otherwise show only the PyTorch operations around the products)."""
-    name = f"native::{function.__name__}"
-
-    def call(*args: object) -> int:
-        if not torch.autograd._profiler_enabled():
-            return function(*args)
-        with torch.profiler.record_function(name):
-            return function(*args)
-
-    return call
-
-
 def _check(x: Tensor, weight: Tensor, weight_dtype: torch.dtype) -> None:
     """What the C code assumes and cannot check: dtypes, shapes, CPU memory, contiguous rows."""
     if x.dtype != torch.bfloat16 or weight.dtype != weight_dtype:
@@ -160,58 +137,12 @@ def _check(x: Tensor, weight: Tensor, weight_dtype: torch.dtype) -> None:
         raise ValueError("the native products take contiguous CPU tensors")
 
 
-def enable(flag: bool) -> None:
-    """Use the native products (the default) or PyTorch's everywhere, from the next call on."""
-    global _enabled
-    _enabled = flag
-    native.cache_clear()
+def native() -> NativeGemv | None:
+    """This CPU's build of gemv.c; None where it cannot be had or the native kernels are switched off."""
+    library = load(SOURCE)
+    return None if library is None else _wrap(library)
 
 
 @functools.cache
-def native() -> NativeGemv | None:
-    """This CPU's build, made once per machine (cached on disk); None where it cannot be had."""
-    if not _enabled:
-        return None
-    if platform.machine().lower() not in ("x86_64", "amd64"):
-        return None  # the vector paths are x86's; elsewhere PyTorch's products serve
-    try:
-        return NativeGemv(ctypes.CDLL(str(build(NATIVE_FLAGS))))
-    except (OSError, subprocess.SubprocessError) as error:
-        log.warning("native decode kernels unavailable, using PyTorch's products: %s", error)
-        return None
-
-
-def build(flags: tuple[str, ...], cache: Path | None = None) -> Path:
-    """Compile gemv.c with ``flags`` (once: the result is kept under a name that hashes the source,
-    flags, compiler and CPU) and return the shared library's path. Raises OSError or SubprocessError."""
-    compiler = os.environ.get("CC", "cc")
-    command = [compiler, "-O3", *flags, "-fopenmp", "-shared", "-fPIC", "-std=gnu11"]
-    key = hashlib.sha256()
-    for part in (SOURCE.read_bytes(), " ".join(command).encode(), _cpu_flags().encode()):
-        key.update(part)
-    user_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = cache or user_cache / "flashtutor" / "kernels"
-    library = folder / f"gemv-{key.hexdigest()[:16]}.so"
-    if library.is_file():
-        return library
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=folder) as scratch:  # built aside, then renamed: workers may race
-        built = Path(scratch) / library.name
-        done = subprocess.run([*command, str(SOURCE), "-o", str(built)], capture_output=True, text=True,
-                              timeout=BUILD_SECONDS, check=False)  # fmt: skip
-        if done.returncode != 0:
-            raise OSError(f"{compiler} could not build {SOURCE.name}: {done.stderr.strip()[-500:]}")
-        os.replace(built, library)
-    return library
-
-
-def _cpu_flags() -> str:
-    """The CPU's feature list (-march=native builds for it; a cache shared between machines must not
-    hand one CPU's build to another)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("flags"):
-                return line
-    except OSError:
-        pass
-    return platform.processor()
+def _wrap(library: ctypes.CDLL) -> NativeGemv:
+    return NativeGemv(library)

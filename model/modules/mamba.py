@@ -11,8 +11,8 @@ from torch import Tensor, nn
 
 from model.config import SambaYConfig
 from model.kernels import (
-    causal_conv1d,
     causal_conv1d_step,
+    conv1d_silu,
     gated_silu,
     selective_scan,
     selective_state_update,
@@ -54,7 +54,7 @@ class Mamba(nn.Module):
         """x [B, L, D] -> (out [B, L, D], memory [B, L, E]); with ``state``, leave row b's state after
         its first ``lengths[b]`` positions in slot ``slots[b]``."""
         x_in, z = self.in_proj(x).chunk(2, dim=-1)  # [B, L, E] each
-        u = F.silu(causal_conv1d(x_in, self.conv1d.weight[:, 0], self.conv1d.bias)).to(x.dtype)
+        u = conv1d_silu(x_in, self.conv1d.weight[:, 0], self.conv1d.bias).to(x.dtype)
         delta, B, C = self._ssm_inputs(u)
         y, last_state = selective_scan(u, delta, self._A(), B, C, self.D, lengths)  # float32
         if state is not None:
@@ -105,7 +105,7 @@ class Mamba(nn.Module):
 
     def _output(self, y: Tensor, z: Tensor) -> Tensor:
         # Layer n/2 rounds its memory to the model dtype before gating; the others gate in float32.
-        gated = gated_silu(z, y.to(z.dtype)) if self.exports_memory else gated_silu(z, y).to(z.dtype)
+        gated = gated_silu(z, y.to(z.dtype)) if self.exports_memory else gated_silu(z, y, z.dtype)
         return self.out_proj(gated)
 
 

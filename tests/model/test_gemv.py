@@ -14,9 +14,9 @@ import torch
 from torch import nn
 
 from model import load_model
-from model.kernels import gemv
 from model.kernels.fast import paired_attention, paired_heads
-from model.kernels.gemv import NativeGemv, build, native, reference_bf16, reference_int8
+from model.kernels.gemv import SOURCE, NativeGemv, native, reference_bf16, reference_int8
+from model.kernels.native import build, enable
 from model.packing import Int8Linear, StreamedLinear, stream_linears
 from tests.model.test_decode import teacher_forced
 
@@ -49,17 +49,17 @@ def kernels(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         pytest.skip(f"this CPU cannot run the {request.param} build")
     import ctypes
 
-    return NativeGemv(ctypes.CDLL(str(build(flags, cache=tmp_path_factory.mktemp(request.param)))))
+    return NativeGemv(ctypes.CDLL(str(build(SOURCE, flags, cache=tmp_path_factory.mktemp(request.param)))))
 
 
 @contextlib.contextmanager
 def pytorch_products() -> Iterator[None]:
     """The native kernels switched off for the block, as ``FLASHTUTOR_NATIVE_KERNELS=false`` does."""
-    gemv.enable(False)
+    enable(False)
     try:
         yield
     finally:
-        gemv.enable(True)
+        enable(True)
 
 
 def bf16_bound(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
@@ -158,7 +158,7 @@ def test_a_missing_compiler_or_the_switch_leaves_pytorchs_products(monkeypatch: 
                                                                    tmp_path: Path) -> None:  # fmt: skip
     monkeypatch.setenv("CC", str(tmp_path / "no-such-compiler"))
     with pytest.raises(OSError):
-        build(("-O1",), cache=tmp_path)
+        build(SOURCE, ("-O1",), cache=tmp_path)
     with pytorch_products():
         assert native() is None
         assert stream_linears(nn.Linear(4, 4).bfloat16()) == 0

@@ -1,0 +1,111 @@
+"""Whole-prompt kernels from ``sequence.c``: Mamba's selective scan, its causal convolution with the SiLU
+after it, and the gated SiLU. Each method returns None where the C code declines, so the caller's
+PyTorch path runs; ``native_sequence()`` is None where the build cannot be had or is switched off.
+The definitions they reproduce are in ``model/kernels/reference.py``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from model.kernels.native import load, profiled
+
+SOURCE = Path(__file__).with_name("sequence.c")
+
+
+class NativeSequence:
+    def __init__(self, library: ctypes.CDLL) -> None:
+        pointer, size, threads = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int
+        self._scan = library.selective_scan
+        self._scan.argtypes = [*[pointer] * 10, *[size] * 4, threads]
+        self._conv = library.causal_conv1d_silu
+        self._conv.argtypes = [pointer, size, pointer, pointer, pointer, *[size] * 4, threads]
+        self._gate = library.gated_silu
+        self._gate.argtypes = [pointer, size, pointer, ctypes.c_int, size, pointer, size, size, threads]
+        for function in (self._scan, self._conv, self._gate):
+            function.restype = ctypes.c_int
+        self._scan, self._conv, self._gate = (profiled(f) for f in (self._scan, self._conv, self._gate))
+
+    def selective_scan(self, u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor,
+                       lengths: Tensor | None = None,
+                       initial: Tensor | None = None) -> tuple[Tensor, Tensor] | None:  # fmt: skip
+        """``reference.selective_scan``, optionally from ``initial`` [B, E, N] instead of zeros."""
+        batch, length, channels = u.shape
+        nstate = A.shape[1]
+        _check_cpu(u, delta, A, B, C, D)
+        if delta.shape != u.shape or A.shape != (channels, nstate) or D.shape != (channels,):
+            raise ValueError(f"scan shapes do not fit u {list(u.shape)}: delta, A [E, N], D [E]")
+        if B.shape != (batch, length, nstate) or C.shape != B.shape:
+            raise ValueError(f"B and C must have shape {[batch, length, nstate]}")
+        u, delta, B, C, D = (t.float().contiguous() for t in (u, delta, B, C, D))
+        A_t = A.float().t().contiguous()
+        if lengths is not None:
+            if lengths.shape != (batch,) or bool(((lengths < 0) | (lengths > length)).any()):
+                raise ValueError(f"lengths must be [{batch}] within 0..{length}")
+            lengths = lengths.to(torch.int64).contiguous()
+        if initial is not None:
+            if initial.shape != (batch, channels, nstate):
+                raise ValueError(f"the initial state must have shape {[batch, channels, nstate]}")
+            initial = initial.float().contiguous()
+        y, last = u.new_empty(batch, length, channels), u.new_empty(batch, channels, nstate)
+        status = self._scan(u.data_ptr(), delta.data_ptr(), A_t.data_ptr(), B.data_ptr(), C.data_ptr(),
+                            D.data_ptr(), _pointer(initial), _pointer(lengths), y.data_ptr(), last.data_ptr(),
+                            batch, length, channels, nstate, torch.get_num_threads())  # fmt: skip
+        return (y, last) if status == 0 else None
+
+    def conv1d_silu(self, x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+        """silu(``reference.causal_conv1d(x, weight, bias)``) in float32: x [B, L, E], weight [E, K]."""
+        batch, length, channels = x.shape
+        _check_cpu(x, weight, *([] if bias is None else [bias]))
+        bias_fits = bias is None or bias.shape == (channels,)
+        if weight.ndim != 2 or weight.shape[0] != channels or not bias_fits:
+            raise ValueError(f"a depthwise filter for {channels} channels is [E, K] with a bias of [E]")
+        x = x.float().contiguous()
+        w_t = weight.float().t().contiguous()
+        bias = None if bias is None else bias.float().contiguous()
+        y = x.new_empty(batch, length, channels)
+        self._conv(x.data_ptr(), channels, w_t.data_ptr(), _pointer(bias), y.data_ptr(), batch, length,
+                   channels, weight.shape[1], torch.get_num_threads())  # fmt: skip
+        return y
+
+    def gated_silu(self, gate: Tensor, x: Tensor) -> Tensor | None:
+        """``reference.gated_silu(gate, x)`` rounded to bf16, for a bf16 gate and a bf16 or float32 x of
+        the same shape whose rows (last dimension) are contiguous; None for other dtypes or layouts."""
+        x_float = x.dtype == torch.float32
+        if gate.dtype != torch.bfloat16 or not (x_float or x.dtype == gate.dtype) or gate.shape != x.shape:
+            return None
+        _check_cpu(gate, x)
+        cols = x.shape[-1]
+        flat_gate, flat_x = gate.reshape(-1, cols), x.reshape(-1, cols)  # views where the rows allow
+        if flat_gate.stride(-1) != 1 or flat_x.stride(-1) != 1:
+            return None
+        out = torch.empty(flat_x.shape, dtype=torch.bfloat16)
+        rows, threads = flat_x.shape[0], torch.get_num_threads()
+        self._gate(flat_gate.data_ptr(), flat_gate.stride(0), flat_x.data_ptr(), int(x_float),
+                   flat_x.stride(0), out.data_ptr(), rows, cols, threads)  # fmt: skip
+        return out.view(x.shape)
+
+
+def _check_cpu(*tensors: Tensor) -> None:
+    if any(t.device.type != "cpu" for t in tensors):
+        raise ValueError("the native sequence kernels take CPU tensors")
+
+
+def _pointer(tensor: Tensor | None) -> int | None:
+    return None if tensor is None else tensor.data_ptr()
+
+
+def native_sequence() -> NativeSequence | None:
+    """This CPU's build of sequence.c; None where it cannot be had or the native kernels are switched off."""
+    library = load(SOURCE)
+    return None if library is None else _wrap(library)
+
+
+@functools.cache
+def _wrap(library: ctypes.CDLL) -> NativeSequence:
+    return NativeSequence(library)
