@@ -8,10 +8,12 @@
  *
  * Layout: W is [n, k] row-major (nn.Linear's own layout, nothing repacked); x is [m, k] bfloat16;
  * y is [m, n] bfloat16, rounded to nearest even once, from a float32 (bf16) or exact integer (int8)
- * sum. Each thread walks its share of W's rows in order, one whole row at a time: one long
- * sequential stream that the hardware prefetcher follows (four rows read side by side made four
- * short streams and ran at half the speed). x stays in the L1 cache. Threads come from OpenMP, whose
- * runtime is the libgomp.so.1 PyTorch has already loaded, so they are PyTorch's own.
+ * sum. Each thread splits its share of W's rows into REGIONS parts and reads one row of each at a
+ * time: REGIONS long sequential streams that the hardware prefetcher follows. One stream per core
+ * leaves the memory system idle between requests on server cores (a 1 GiB read: 27 GB/s with one
+ * stream per core on the Xeon of issue 15, 31 with four; four adjacent rows, short streams, gained
+ * nothing). x stays in the L1 cache. Threads come from OpenMP, whose runtime is the libgomp.so.1
+ * PyTorch has already loaded, so they are PyTorch's own.
  *
  * int8 (weight-only, per-row scales): x is taken to exact 16-bit fixed point per row, x = s * xi with
  * |xi| <= 32767 (finer than bfloat16's own rounding for every element above max|x| / 128), and
@@ -27,6 +29,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <omp.h>
 #if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
@@ -77,6 +80,33 @@ static inline float sum8(__m256 v) {
     case 3: call(3); break;                                                                           \
     default: call(4); break;                                                                          \
     }
+
+/* Weight rows read side by side (see the header); `regions` is REGIONS or, for the few rows left
+ * over, 1, and a literal at each call. */
+#define REGIONS 4
+
+/* Rows [lo, hi) of n for the calling thread: contiguous shares, as schedule(static) would give. */
+static inline void thread_rows(int64_t n, int64_t *lo, int64_t *hi) {
+    int64_t t = omp_get_thread_num(), threads = omp_get_num_threads();
+    *lo = n * t / threads;
+    *hi = n * (t + 1) / threads;
+}
+
+/* The thread's j-th step: `regions` rows, REGIONS parts of `per` rows side by side, then the rest one by one. */
+static inline int step_rows(int64_t lo, int64_t hi, int64_t per, int64_t j, int64_t *rows) {
+    if (j < per) {
+        for (int s = 0; s < REGIONS; s++) rows[s] = lo + s * per + j;
+        return REGIONS;
+    }
+    rows[0] = lo + REGIONS * per + (j - per);
+    return 1;
+}
+
+/* Steps a thread takes over rows [lo, hi). */
+static inline int64_t step_count(int64_t lo, int64_t hi, int64_t *per) {
+    *per = (hi - lo) / REGIONS;
+    return *per + (hi - lo - REGIONS * *per);
+}
 
 /* The float32 path (builds without bf16 pairs or VNNI): out[r] = sum_i x[r, i] * widen(w[i]), x already
  * float32; the weight type and its widening are the only differences between bf16 and int8 weights. */
@@ -141,30 +171,70 @@ INLINE void dot_bf16(const uint16_t *x, int64_t ldx, int count, const uint16_t *
 DOT_WIDE(dot_bf16_wide, uint16_t, WIDEN16_BF16, WIDEN8_BF16, bf16_to_float)
 #endif
 
+#if defined(BF16_PAIRS)
+/* out[s][r] = x[r] . w_rows[s] for `regions` weight rows and `count` rows of x (both literals after
+ * inlining): one sum per pair, independent chains enough to hide the latency. */
+INLINE void dot_bf16_regions(const uint16_t *x, int64_t ldx, int count, const uint16_t *const *w_rows, int regions,
+                             int64_t k, float (*out)[GROUP]) {
+    __m512 acc[REGIONS][GROUP];
+    for (int s = 0; s < regions; s++)
+        for (int r = 0; r < count; r++) acc[s][r] = _mm512_setzero_ps();
+    for (int64_t i = 0; i < k; i += 32) {
+        __mmask32 mask = k - i >= 32 ? 0xffffffffu : (__mmask32)((1u << (k - i)) - 1);
+        __m512bh xv[GROUP];
+        for (int r = 0; r < count; r++) xv[r] = (__m512bh)_mm512_maskz_loadu_epi16(mask, x + r * ldx + i);
+        for (int s = 0; s < regions; s++) {
+            __m512bh wv = (__m512bh)_mm512_maskz_loadu_epi16(mask, w_rows[s] + i);
+            for (int r = 0; r < count; r++) acc[s][r] = _mm512_dpbf16_ps(acc[s][r], xv[r], wv);
+        }
+    }
+    for (int s = 0; s < regions; s++)
+        for (int r = 0; r < count; r++) out[s][r] = _mm512_reduce_add_ps(acc[s][r]);
+}
+#endif
+
 /* y[m, n] = sum_k x[m, k] w[n, k]. Returns 0, or -1 when scratch memory could not be allocated. */
 int gemv_bf16(const uint16_t *x, const uint16_t *w, uint16_t *y, int64_t m, int64_t n, int64_t k, int threads) {
-#if !defined(BF16_PAIRS)
+#if defined(BF16_PAIRS)
+#pragma omp parallel num_threads(threads)
+    {
+        int64_t lo, hi, per, rows[REGIONS];
+        thread_rows(n, &lo, &hi);
+        int64_t steps = step_count(lo, hi, &per);
+        for (int64_t r0 = 0; r0 < m; r0 += GROUP) {
+            int count = m - r0 < GROUP ? (int)(m - r0) : GROUP;
+            for (int64_t j = 0; j < steps; j++) {
+                int regions = step_rows(lo, hi, per, j, rows);
+                const uint16_t *w_rows[REGIONS];
+                float out[REGIONS][GROUP];
+                for (int s = 0; s < regions; s++) w_rows[s] = w + rows[s] * k;
+#define CALL(c)                                                                                       \
+    if (regions == REGIONS) dot_bf16_regions(x + r0 * k, k, c, w_rows, REGIONS, k, out);             \
+    else dot_bf16_regions(x + r0 * k, k, c, w_rows, 1, k, out);
+                FOR_GROUP(count, CALL)
+#undef CALL
+                for (int s = 0; s < regions; s++)
+                    for (int r = 0; r < count; r++) y[(r0 + r) * n + rows[s]] = float_to_bf16(out[s][r]);
+            }
+        }
+    }
+    return 0;
+#else
     float *xf = widen(x, m * k);
     if (!xf) return -1;
-#endif
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (int64_t row = 0; row < n; row++)
         for (int64_t r0 = 0; r0 < m; r0 += GROUP) {
             float out[GROUP];
             int count = m - r0 < GROUP ? (int)(m - r0) : GROUP;
-#if defined(BF16_PAIRS)
-#define CALL(c) dot_bf16(x + r0 * k, k, c, w + row * k, k, out)
-#else
 #define CALL(c) dot_bf16_wide(xf + r0 * k, k, c, w + row * k, k, out)
-#endif
             FOR_GROUP(count, CALL)
 #undef CALL
             for (int r = 0; r < count; r++) y[(r0 + r) * n + row] = float_to_bf16(out[r]);
         }
-#if !defined(BF16_PAIRS)
     free(xf);
-#endif
     return 0;
+#endif
 }
 
 /* ---- int8 weights ------------------------------------------------------------------------------ */
@@ -174,33 +244,33 @@ static inline __m512 load_bf16(const uint16_t *p, __mmask16 mask) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(mask, p)), 16));
 }
 
-/* Exact sums of q[i] * (256 hi[i] + lo[i]): 64 byte products per instruction (vpdpbusd). A lane gains
- * at most 4 * 255 * 128 per 64 columns, summed over two chains: no int32 overflow for k < 1,000,000 (the caller checks). */
-INLINE void dot_int8_bytes(const uint8_t *hi, const uint8_t *lo, int64_t ldx, int count, const int8_t *q, int64_t k,
-                           int64_t *out) {
-    __m512i high[GROUP], low[GROUP], high2[GROUP], low2[GROUP]; /* two chains per sum: latency hidden */
-    for (int r = 0; r < count; r++) high[r] = low[r] = high2[r] = low2[r] = _mm512_setzero_si512();
-    int64_t i = 0;
-    for (; i + 128 <= k; i += 128) {
-        __m512i w = _mm512_loadu_si512(q + i), w2 = _mm512_loadu_si512(q + i + 64);
-        for (int r = 0; r < count; r++) {
-            high[r] = _mm512_dpbusd_epi32(high[r], _mm512_loadu_si512(hi + r * ldx + i), w);
-            low[r] = _mm512_dpbusd_epi32(low[r], _mm512_loadu_si512(lo + r * ldx + i), w);
-            high2[r] = _mm512_dpbusd_epi32(high2[r], _mm512_loadu_si512(hi + r * ldx + i + 64), w2);
-            low2[r] = _mm512_dpbusd_epi32(low2[r], _mm512_loadu_si512(lo + r * ldx + i + 64), w2);
-        }
-    }
-    for (; i < k; i += 64) {
+/* Exact sums of q[i] * (256 hi[i] + lo[i]) for `regions` weight rows and `count` rows of x: 64 byte
+ * products per instruction (vpdpbusd). A lane gains at most 4 * 255 * 128 per 64 columns: no int32
+ * overflow for k < 1,000,000 (the caller checks). Four sums per weight row for one x row, two for
+ * two (regions * count * 2 sums stay within the registers; see INT8_REGIONS). */
+INLINE void dot_int8_regions(const uint8_t *hi, const uint8_t *lo, int64_t ldx, int count, const int8_t *const *q_rows,
+                             int regions, int64_t k, int64_t (*out)[GROUP]) {
+    __m512i high[REGIONS][GROUP], low[REGIONS][GROUP];
+    for (int s = 0; s < regions; s++)
+        for (int r = 0; r < count; r++) high[s][r] = low[s][r] = _mm512_setzero_si512();
+    for (int64_t i = 0; i < k; i += 64) {
         __mmask64 mask = k - i >= 64 ? ~0ull : (__mmask64)((1ull << (k - i)) - 1);
-        __m512i w = _mm512_maskz_loadu_epi8(mask, q + i);
+        __m512i xh[GROUP], xl[GROUP];
         for (int r = 0; r < count; r++) {
-            high[r] = _mm512_dpbusd_epi32(high[r], _mm512_maskz_loadu_epi8(mask, hi + r * ldx + i), w);
-            low[r] = _mm512_dpbusd_epi32(low[r], _mm512_maskz_loadu_epi8(mask, lo + r * ldx + i), w);
+            xh[r] = _mm512_maskz_loadu_epi8(mask, hi + r * ldx + i);
+            xl[r] = _mm512_maskz_loadu_epi8(mask, lo + r * ldx + i);
+        }
+        for (int s = 0; s < regions; s++) {
+            __m512i w = _mm512_maskz_loadu_epi8(mask, q_rows[s] + i);
+            for (int r = 0; r < count; r++) {
+                high[s][r] = _mm512_dpbusd_epi32(high[s][r], xh[r], w);
+                low[s][r] = _mm512_dpbusd_epi32(low[s][r], xl[r], w);
+            }
         }
     }
-    for (int r = 0; r < count; r++)
-        out[r] = 256 * (int64_t)_mm512_reduce_add_epi32(_mm512_add_epi32(high[r], high2[r])) +
-                 _mm512_reduce_add_epi32(_mm512_add_epi32(low[r], low2[r]));
+    for (int s = 0; s < regions; s++)
+        for (int r = 0; r < count; r++)
+            out[s][r] = 256 * (int64_t)_mm512_reduce_add_epi32(high[s][r]) + _mm512_reduce_add_epi32(low[s][r]);
 }
 
 /* x's rows as offset 16-bit fixed point split into bytes; step[r] is row r's unit. Returns 0, or -3
@@ -249,19 +319,36 @@ int gemv_int8(const uint16_t *x, const int8_t *q, const float *scale, const int3
     float *step = malloc(sizeof(float) * (size_t)m);
     int status = bytes && step ? to_fixed_bytes(x, m, k, bytes, bytes + m * k, step) : -1;
     if (status == 0) {
-#pragma omp parallel for num_threads(threads) schedule(static)
-        for (int64_t row = 0; row < n; row++)
+#pragma omp parallel num_threads(threads)
+        {
+            int64_t first, last, per, rows[REGIONS];
+            thread_rows(n, &first, &last);
+            int64_t steps = step_count(first, last, &per);
             for (int64_t r0 = 0; r0 < m; r0 += GROUP) {
-                int64_t sums[GROUP];
                 int count = m - r0 < GROUP ? (int)(m - r0) : GROUP;
-#define CALL(c) dot_int8_bytes(bytes + r0 * k, bytes + m * k + r0 * k, k, c, q + row * k, k, sums)
-                FOR_GROUP(count, CALL)
+                const uint8_t *high = bytes + r0 * k, *low = bytes + m * k + r0 * k;
+                for (int64_t j = 0; j < steps; j++) {
+                    int regions = step_rows(first, last, per, j, rows);
+                    const int8_t *q_rows[REGIONS];
+                    int64_t sums[REGIONS][GROUP];
+                    for (int s = 0; s < regions; s++) q_rows[s] = q + rows[s] * k;
+                    /* at most 16 sums in registers: four regions for up to two x rows, else two side by side */
+#define CALL(c)                                                                                       \
+    if (regions == REGIONS && c <= 2) dot_int8_regions(high, low, k, c, q_rows, REGIONS, k, sums);   \
+    else if (regions == REGIONS) {                                                                    \
+        dot_int8_regions(high, low, k, c, q_rows, 2, k, sums);                                        \
+        dot_int8_regions(high, low, k, c, q_rows + 2, 2, k, sums + 2);                                \
+    } else dot_int8_regions(high, low, k, c, q_rows, 1, k, sums);
+                    FOR_GROUP(count, CALL)
 #undef CALL
-                for (int r = 0; r < count; r++) {
-                    int64_t exact = sums[r] - (int64_t)FIXED_OFFSET * row_sums[row];
-                    y[(r0 + r) * n + row] = float_to_bf16((float)((double)exact * step[r0 + r] * scale[row]));
+                    for (int s = 0; s < regions; s++)
+                        for (int r = 0; r < count; r++) {
+                            int64_t exact = sums[s][r] - (int64_t)FIXED_OFFSET * row_sums[rows[s]];
+                            y[(r0 + r) * n + rows[s]] = float_to_bf16((float)((double)exact * step[r0 + r] * scale[rows[s]]));
+                        }
                 }
             }
+        }
     }
     free(bytes);
     free(step);
