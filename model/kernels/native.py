@@ -53,7 +53,9 @@ def build(source: Path, flags: tuple[str, ...], cache: Path | None = None) -> Pa
     """Compile ``source`` with ``flags`` (once: the result is kept under a name that hashes the source,
     flags, compiler and CPU) and return the shared library's path. Raises OSError or SubprocessError."""
     compiler = os.environ.get("CC", "cc")
-    command = [compiler, "-O3", *flags, "-fopenmp", "-shared", "-fPIC", "-std=gnu11"]
+    # -fno-trapping-math: nothing reads the floating-point exception flags, and without it GCC will not
+    # vectorise a clamp (x < lo ? lo : x) for targets without AVX-512's masks (the AVX2 scan ran 8x slower)
+    command = [compiler, "-O3", *flags, "-fno-trapping-math", "-fopenmp", "-shared", "-fPIC", "-std=gnu11"]
     key = hashlib.sha256()
     for part in (source.read_bytes(), " ".join(command).encode(), _cpu_flags().encode()):
         key.update(part)

@@ -21,6 +21,7 @@
 
 #define BLOCK 16
 #define MAX_STATE 64
+#define SILU_PIECE 2048 /* columns per task of the gated SiLU: a one-row call still uses every thread */
 #define INLINE static inline __attribute__((always_inline))
 /* exp: x = n ln2 + r (ln2 in two parts, Cody and Waite), e^r = 1 + r + r^2 P(r) (Cephes' expf) */
 #define LOG2E 1.44269504088896341f
@@ -227,23 +228,26 @@ int causal_conv1d_silu(const float *x, int64_t x_stride, const float *w_t, const
  * or float32; rows of gate and x are gate_stride and x_stride elements apart, out is contiguous. */
 int gated_silu(const uint16_t *gate, int64_t gate_stride, const void *x, int x_is_float, int64_t x_stride,
                uint16_t *out, int64_t rows, int64_t cols, int threads) {
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t r = 0; r < rows; r++) {
-        const uint16_t *g = gate + r * gate_stride;
-        uint16_t *o = out + r * cols;
-        if (x_is_float) {
-            const float *v = (const float *)x + r * x_stride;
-            for (int64_t c = 0; c < cols; c++) {
-                float gc = bf16_to_float(g[c]);
-                o[c] = float_to_bf16(gc * v[c] / (1.0f + exp_approx(-gc)));
-            }
-        } else {
-            const uint16_t *v = (const uint16_t *)x + r * x_stride;
-            for (int64_t c = 0; c < cols; c++) {
-                float gc = bf16_to_float(g[c]);
-                o[c] = float_to_bf16(gc * bf16_to_float(v[c]) / (1.0f + exp_approx(-gc)));
+    int64_t pieces = (cols + SILU_PIECE - 1) / SILU_PIECE;
+#pragma omp parallel for num_threads(threads) schedule(static) collapse(2) if (rows * cols > 4 * SILU_PIECE)
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t piece = 0; piece < pieces; piece++) {
+            int64_t first = piece * SILU_PIECE, stop = first + SILU_PIECE < cols ? first + SILU_PIECE : cols;
+            const uint16_t *g = gate + r * gate_stride;
+            uint16_t *o = out + r * cols;
+            if (x_is_float) {
+                const float *v = (const float *)x + r * x_stride;
+                for (int64_t c = first; c < stop; c++) {
+                    float gc = bf16_to_float(g[c]);
+                    o[c] = float_to_bf16(gc * v[c] / (1.0f + exp_approx(-gc)));
+                }
+            } else {
+                const uint16_t *v = (const uint16_t *)x + r * x_stride;
+                for (int64_t c = first; c < stop; c++) {
+                    float gc = bf16_to_float(g[c]);
+                    o[c] = float_to_bf16(gc * bf16_to_float(v[c]) / (1.0f + exp_approx(-gc)));
+                }
             }
         }
-    }
     return 0;
 }
