@@ -105,6 +105,31 @@ def test_int8_products_equal_the_weight_only_definition(kernels: NativeGemv, m: 
     assert ((reference_int8(x, q, scale).double() - exact).abs() <= exact.abs() * 2**-8 + bound).all()
 
 
+@pytest.mark.parametrize("threads", [1, 3, 5])
+def test_every_row_is_computed_once_whatever_the_thread_count(kernels: NativeGemv, threads: int) -> None:
+    """Each thread reads its rows as four parts side by side, then the few left over one by one: row
+    counts below, at and around multiples of four per thread all come out whole."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        for n in (1, 3, 4, 5, 8, 9, 15, 16, 17, 23, 40, 41):
+            for m in (1, 2, 3, 4):
+                generator = torch.Generator().manual_seed(n * 10 + m)
+                x = torch.randn(m, 96, generator=generator).bfloat16()
+                w = (torch.randn(n, 96, generator=generator) * 0.05).bfloat16()
+                exact = x.double() @ w.double().T
+                assert ((kernels.bf16(x, w).double() - exact).abs() <= bf16_bound(x, w)).all()
+                q = torch.randint(-127, 128, (n, 96), generator=generator, dtype=torch.int8)
+                scale = torch.rand(n, generator=generator) + 0.5
+                y = kernels.int8(x, q, scale, q.sum(1, dtype=torch.int32)).double()
+                exact = (x.double() @ q.double().T) * scale.double()
+                unit = x.double().abs().amax(1, keepdim=True) / 32767  # the fixed point's step
+                bound = exact.abs() * 2**-8 + unit * q.double().abs().sum(1) * scale.double()
+                assert ((y - exact).abs() <= bound).all()
+    finally:
+        torch.set_num_threads(previous)
+
+
 def test_zero_rows_and_extreme_values(kernels: NativeGemv) -> None:
     q = torch.randint(-127, 128, (5, 70), dtype=torch.int8)
     scale, sums = torch.full((5,), 0.5), q.sum(1, dtype=torch.int32)
