@@ -57,6 +57,25 @@ def conv1d_silu(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
     return F.silu(reference.causal_conv1d(x, weight, bias))
 
 
+def conv_step_silu(x: Tensor, conv_state: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+    """silu(``reference.causal_conv1d_step``) in x's dtype, one token per row; ``conv_state`` moves on
+    in place."""
+    kernels = native_sequence() if x.device.type == "cpu" else None
+    u = None if kernels is None else kernels.conv_step_silu(x, conv_state, weight, bias)
+    return (
+        u if u is not None else F.silu(reference.causal_conv1d_step(x, conv_state, weight, bias)).to(x.dtype)
+    )
+
+
+def state_update(
+    state: Tensor, u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor
+) -> Tensor:
+    """``reference.selective_state_update`` (same arguments and results): native where it applies."""
+    kernels = native_sequence() if u.device.type == "cpu" else None
+    y = None if kernels is None else kernels.state_update(state, u, delta, A, B, C, D)
+    return y if y is not None else reference.selective_state_update(state, u, delta, A, B, C, D)
+
+
 def selective_scan(
     u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor, lengths: Tensor | None = None
 ) -> tuple[Tensor, Tensor]:

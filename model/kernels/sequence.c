@@ -223,6 +223,27 @@ int causal_conv1d_silu(const float *x, int64_t x_stride, const float *w_t, const
     return 0;
 }
 
+/* One decode step of the same: window = (state[b, e, 0 .. K-2], x[b, e]); u[b, e] = bf16(silu(bias[e] +
+ * sum_j w_t[j, e] window[j])); the state moves on by one token in place. x bf16 [B, E] (rows x_stride
+ * apart), state float32 [B, E, K-1], u bf16 [B, E]. */
+int conv_step_silu(const uint16_t *x, int64_t x_stride, float *state, const float *w_t, const float *bias,
+                   uint16_t *u, int64_t batch, int64_t channels, int64_t width, int threads) {
+    const int64_t kept = width - 1;
+#pragma omp parallel for num_threads(threads) schedule(static) collapse(2) if (batch * channels > 4 * SILU_PIECE)
+    for (int64_t b = 0; b < batch; b++)
+        for (int64_t e = 0; e < channels; e++) {
+            float *past = state + (b * channels + e) * kept, newest = bf16_to_float(x[b * x_stride + e]);
+            float sum = 0.0f; /* the products first, then the bias, as the reference adds them */
+            for (int64_t j = 0; j < kept; j++) sum += w_t[j * channels + e] * past[j];
+            sum += w_t[kept * channels + e] * newest;
+            if (bias) sum += bias[e];
+            for (int64_t j = 0; j + 1 < kept; j++) past[j] = past[j + 1];
+            if (kept > 0) past[kept - 1] = newest;
+            u[b * channels + e] = float_to_bf16(sum / (1.0f + exp_approx(-sum)));
+        }
+    return 0;
+}
+
 /* ---- gated SiLU ------------------------------------------------------------------------------------- */
 /* out = bf16(g x / (1 + exp(-g))) with g and x widened to float32; gate is bf16, x bf16 (x_is_float 0)
  * or float32; rows of gate and x are gate_stride and x_stride elements apart, out is contiguous. */

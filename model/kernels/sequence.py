@@ -27,9 +27,12 @@ class NativeSequence:
         self._conv.argtypes = [pointer, size, pointer, pointer, pointer, *[size] * 4, threads]
         self._gate = library.gated_silu
         self._gate.argtypes = [pointer, size, pointer, ctypes.c_int, size, pointer, size, size, threads]
-        for function in (self._scan, self._conv, self._gate):
+        self._conv_step = library.conv_step_silu
+        self._conv_step.argtypes = [pointer, size, *[pointer] * 4, size, size, size, threads]
+        functions = (self._scan, self._conv, self._gate, self._conv_step)
+        for function in functions:
             function.restype = ctypes.c_int
-        self._scan, self._conv, self._gate = (profiled(f) for f in (self._scan, self._conv, self._gate))
+        self._scan, self._conv, self._gate, self._conv_step = (profiled(f) for f in functions)
 
     def selective_scan(self, u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor,
                        lengths: Tensor | None = None,
@@ -43,7 +46,7 @@ class NativeSequence:
         if B.shape != (batch, length, nstate) or C.shape != B.shape:
             raise ValueError(f"B and C must have shape {[batch, length, nstate]}")
         u, delta, B, C, D = (t.float().contiguous() for t in (u, delta, B, C, D))
-        A_t = A.float().t().contiguous()
+        A_t = _transposed(A)
         if lengths is not None:
             if lengths.shape != (batch,) or bool(((lengths < 0) | (lengths > length)).any()):
                 raise ValueError(f"lengths must be [{batch}] within 0..{length}")
@@ -66,12 +69,48 @@ class NativeSequence:
         if weight.ndim != 2 or weight.shape[0] != channels or not bias_fits:
             raise ValueError(f"a depthwise filter for {channels} channels is [E, K] with a bias of [E]")
         x = x.float().contiguous()
-        w_t = weight.float().t().contiguous()
+        w_t = _transposed(weight)
         bias = None if bias is None else bias.float().contiguous()
         y = x.new_empty(batch, length, channels)
         self._conv(x.data_ptr(), channels, w_t.data_ptr(), _pointer(bias), y.data_ptr(), batch, length,
                    channels, weight.shape[1], torch.get_num_threads())  # fmt: skip
         return y
+
+    def state_update(self, state: Tensor, u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor,
+                     D: Tensor) -> Tensor | None:  # fmt: skip
+        """``reference.selective_state_update``: one token per row, ``state`` [B, E, N] (contiguous
+        float32) updated in place; returns y [B, E] float32, or None for a state this cannot update."""
+        if state.dtype != torch.float32 or not state.is_contiguous():
+            return None
+        batch, channels, nstate = state.shape
+        u, delta, B, C = u[:, None], delta[:, None], B[:, None], C[:, None]
+        widths = {"u": (u, channels), "delta": (delta, channels), "B": (B, nstate), "C": (C, nstate)}
+        for name, (tensor, width) in widths.items():
+            if tensor.shape != (batch, 1, width):
+                raise ValueError(f"{name} must have shape {[batch, width]}")
+        A_t = _transposed(A)
+        u, delta, B, C, D = (t.float().contiguous() for t in (u, delta, B, C, D))
+        y = u.new_empty(batch, 1, channels)
+        status = self._scan(u.data_ptr(), delta.data_ptr(), A_t.data_ptr(), B.data_ptr(), C.data_ptr(),
+                            D.data_ptr(), state.data_ptr(), None, y.data_ptr(), state.data_ptr(), batch, 1,
+                            channels, nstate, torch.get_num_threads())  # fmt: skip
+        return y[:, 0] if status == 0 else None
+
+    def conv_step_silu(self, x: Tensor, state: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor | None:
+        """bf16(silu(``reference.causal_conv1d_step(x, state, weight, bias)``)): x [B, E] bf16 with
+        contiguous rows, ``state`` [B, E, K-1] contiguous float32, updated in place. None for other
+        dtypes or layouts (the caller's PyTorch path then runs)."""
+        batch, channels = x.shape
+        usable = x.dtype == torch.bfloat16 and x.stride(-1) == 1 and state.dtype == torch.float32
+        if not (usable and state.is_contiguous()):
+            return None
+        if state.shape != (batch, channels, weight.shape[1] - 1) or weight.shape[0] != channels:
+            raise ValueError(f"a conv state [B, E, K-1] and filter [E, K] for x {list(x.shape)}")
+        w_t, bias = _transposed(weight), None if bias is None else bias.float().contiguous()
+        u = x.new_empty(batch, channels)
+        self._conv_step(x.data_ptr(), x.stride(0), state.data_ptr(), w_t.data_ptr(), _pointer(bias),
+                        u.data_ptr(), batch, channels, weight.shape[1], torch.get_num_threads())  # fmt: skip
+        return u
 
     def gated_silu(self, gate: Tensor, x: Tensor) -> Tensor | None:
         """``reference.gated_silu(gate, x)`` rounded to bf16, for a bf16 gate and a bf16 or float32 x of
@@ -89,6 +128,24 @@ class NativeSequence:
         self._gate(flat_gate.data_ptr(), flat_gate.stride(0), flat_x.data_ptr(), int(x_float),
                    flat_x.stride(0), out.data_ptr(), rows, cols, threads)  # fmt: skip
         return out.view(x.shape)
+
+
+def _transposed(matrix: Tensor) -> Tensor:
+    """matrix.float().t().contiguous(), remembered (a decode step would otherwise transpose each layer's
+    A and filter for every token). The entry holds the matrix itself, so its memory cannot be freed and
+    reused by another tensor under the same address while the entry lives; writes bump ``_version``
+    (weights are not written under inference mode, whose tensors keep no count)."""
+    version = None if matrix.is_inference() else matrix._version  # inference tensors keep no count
+    key = (matrix.data_ptr(), matrix.shape, matrix.stride(), matrix.dtype, version)
+    found = _TRANSPOSED.get(key)
+    if found is None:
+        if len(_TRANSPOSED) >= 256:  # two per Mamba layer
+            _TRANSPOSED.clear()
+        found = _TRANSPOSED[key] = (matrix, matrix.float().t().contiguous())
+    return found[1]
+
+
+_TRANSPOSED: dict[tuple, tuple[Tensor, Tensor]] = {}
 
 
 def _check_cpu(*tensors: Tensor) -> None:

@@ -10,13 +10,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from model.config import SambaYConfig
-from model.kernels import (
-    causal_conv1d_step,
-    conv1d_silu,
-    gated_silu,
-    selective_scan,
-    selective_state_update,
-)
+from model.kernels import conv1d_silu, conv_step_silu, gated_silu, selective_scan, state_update
 from model.kernels.gemv import linear
 from model.state import MambaState, slot_rows
 
@@ -67,12 +61,12 @@ class Mamba(nn.Module):
         """One token per row: x [B, D] -> (out [B, D], memory [B, E]); updates the rows' slots in place."""
         x_in, z = self.in_proj(x).chunk(2, dim=-1)  # [B, E]
         conv, copied = slot_rows(state.conv, slots)  # updated in place below
-        u = F.silu(causal_conv1d_step(x_in, conv, self.conv1d.weight[:, 0], self.conv1d.bias)).to(x.dtype)
+        u = conv_step_silu(x_in, conv, self.conv1d.weight[:, 0], self.conv1d.bias)
         if copied:
             state.conv[slots] = conv
         delta, B, C = self._ssm_inputs(u)
         ssm, copied = slot_rows(state.ssm, slots)
-        y = selective_state_update(ssm, u, delta, self._A(), B, C, self.D)  # float32
+        y = state_update(ssm, u, delta, self._A(), B, C, self.D)  # float32
         if copied:
             state.ssm[slots] = ssm
         return self._output(y, z), y.to(x.dtype)

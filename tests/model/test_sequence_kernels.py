@@ -155,3 +155,35 @@ def test_the_model_functions_use_the_kernels_and_match_pytorchs_path() -> None:
     close(y, y_torch)
     close(last, last_torch)
     assert (gated.float() - gated_torch.float()).abs().max() <= gated_torch.float().abs().max() * 2**-8
+
+
+@pytest.mark.parametrize(("batch", "channels", "nstate"), [(1, 16, 16), (3, 37, 16), (2, 40, 5)])
+def test_a_decode_step_of_the_scan_equals_the_reference(kernels: NativeSequence, batch: int, channels: int,
+                                                         nstate: int) -> None:  # fmt: skip
+    """Tokens fed one at a time through ``state_update`` give the whole-prompt scan's outputs and state."""
+    u, delta, A, B, C, D = scan_inputs(batch, 9, channels, nstate, seed=channels)
+    y_ref, last_ref = reference.selective_scan(u, delta, A, B, C, D)
+    state = torch.zeros(batch, channels, nstate)
+    for t in range(9):
+        expected_state, token = state.clone(), (u[:, t], delta[:, t], A, B[:, t], C[:, t], D)
+        expected = reference.selective_state_update(expected_state, *token)
+        y = kernels.state_update(state, *token)
+        close(y, expected)
+        close(state, expected_state)
+        close(y, y_ref[:, t])
+    close(state, last_ref)
+    assert kernels.state_update(state.double(), u[:, 0], delta[:, 0], A, B[:, 0], C[:, 0], D) is None
+
+
+def test_a_decode_step_of_the_convolution_equals_the_reference(kernels: NativeSequence) -> None:
+    generator = torch.Generator().manual_seed(9)
+    x = torch.randn(3, 2 * 37, generator=generator).bfloat16()[:, :37]  # rows 74 apart
+    weight, bias = torch.randn(37, 4, generator=generator), torch.randn(37, generator=generator)
+    state = torch.randn(3, 37, 3, generator=generator)
+    expected_state = state.clone()
+    expected = F.silu(reference.causal_conv1d_step(x, expected_state, weight, bias)).bfloat16()
+    found = kernels.conv_step_silu(x, state, weight, bias)
+    assert found.dtype == torch.bfloat16
+    assert bool(((found.float() - expected.float()).abs() <= expected.float().abs() * 2**-7 + 1e-6).all())
+    assert torch.equal(state, expected_state)  # the window moved on by the new input, exactly
+    assert kernels.conv_step_silu(x.float(), state, weight, bias) is None  # float32 rows: PyTorch's path
