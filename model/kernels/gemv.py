@@ -106,8 +106,8 @@ class NativeGemv:
         shapes = ((batch,), (batch,), (q_heads,), (q_heads,))
         if any(t.dtype != torch.int64 or t.shape != shape for t, shape in zip(indices, shapes, strict=True)):
             raise ValueError("slots and counts must be int64 [B], kv_of and v_of int64 [Hq]")
-        in_range = [(slots, num_slots), (counts - 1, length), (kv_of, kv_heads), (v_of, v_heads)]
-        if batch == 0 or any(bool(((t < 0) | (t >= bound)).any()) for t, bound in in_range):
+        in_range = [(slots, 0, num_slots), (counts, 1, length + 1), (kv_of, 0, kv_heads), (v_of, 0, v_heads)]
+        if batch == 0 or not all(_within(t, low, high) for t, low, high in in_range):
             raise ValueError("a slot, count or head index is outside the cache")
         q, keys, values = q.contiguous(), keys.contiguous(), values.contiguous()
         indices = tuple(t.contiguous() for t in indices)
@@ -124,6 +124,12 @@ class NativeGemv:
         status = self._mix(probs.data_ptr(), values.data_ptr(), slot_p, count_p, v_p, out.data_ptr(), *shape,
                            threads)  # fmt: skip
         return out if status == 0 else None
+
+
+def _within(indices: Tensor, low: int, high: int) -> bool:
+    """low <= every index < high (one operation: this runs in every attention layer of every step)."""
+    smallest, largest = torch.aminmax(indices)
+    return int(smallest) >= low and int(largest) < high
 
 
 def _check(x: Tensor, weight: Tensor, weight_dtype: torch.dtype) -> None:

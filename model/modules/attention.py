@@ -56,13 +56,24 @@ class DifferentialCore(nn.Module):
             branches = paired_attention(q, k, values, visible)
         return self.combine(branches)
 
+    def lam(self) -> Tensor:
+        """lambda = exp(lambda_q1 . lambda_k1) - exp(lambda_q2 . lambda_k2) + lambda_init (float32), remade
+        only when a lambda changes (a decode step would otherwise spend eight operations per layer on it)."""
+        params = (self.lambda_q1, self.lambda_k1, self.lambda_q2, self.lambda_k2)
+        if torch.is_grad_enabled() and any(p.requires_grad for p in params):  # training: no cache
+            return self._lam(params)
+        key = tuple((p.data_ptr(), p.device, None if p.is_inference() else p._version) for p in params)
+        if getattr(self, "_lam_key", None) != key:
+            self._lam_value, self._lam_key = self._lam(params), key
+        return self._lam_value
+
+    def _lam(self, params: tuple[Tensor, ...]) -> Tensor:
+        q1, k1, q2, k2 = params
+        return torch.exp((q1 * k1).sum().float()) - torch.exp((q2 * k2).sum().float()) + self.lambda_init
+
     def combine(self, branches: Tensor | list[Tensor]) -> Tensor:
         """Branches [2, B, H/2, Lq, 2 Dh] (or a list of two) -> the attention output [B, Lq, H * Dh]."""
-        lam = (
-            torch.exp((self.lambda_q1 * self.lambda_k1).sum().float())
-            - torch.exp((self.lambda_q2 * self.lambda_k2).sum().float())
-            + self.lambda_init
-        ).to(branches[0].dtype)
+        lam = self.lam().to(branches[0].dtype)
         out = self.subln(branches[0] - lam * branches[1]) * (1 - self.lambda_init)  # [B, H/2, Lq, 2 Dh]
         # Width 2 Dh of pair j is output heads 2j and 2j + 1, so a plain flatten restores head order.
         return out.transpose(1, 2).flatten(2)

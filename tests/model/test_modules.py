@@ -129,3 +129,25 @@ def test_cross_attention_reads_the_shared_cache() -> None:
     producer(x, cache=cache, slots=torch.tensor([0]), lengths=torch.tensor([8]))
     last = cross.step(y[:, 7], cache, torch.tensor([0]), torch.tensor([7]))
     assert torch.allclose(last, full[:, 7], atol=TOLERANCE)
+
+
+def test_the_differential_lambda_is_remade_when_a_lambda_changes() -> None:
+    """lam() is cached between decode steps; a changed parameter (a reloaded checkpoint) remakes it."""
+    from model.modules.attention import DifferentialCore
+
+    core = DifferentialCore(head_dim=8, lambda_init=0.2)
+
+    def formula() -> torch.Tensor:
+        params = (core.lambda_q1, core.lambda_k1, core.lambda_q2, core.lambda_k2)
+        q1, k1, q2, k2 = (p.detach() for p in params)
+        return torch.exp((q1 * k1).sum()) - torch.exp((q2 * k2).sum()) + 0.2
+
+    with torch.inference_mode():
+        first = core.lam().clone()
+        assert torch.equal(core.lam(), first)
+    assert torch.allclose(first, formula())
+    with torch.no_grad():
+        core.lambda_q1.add_(0.5)
+    with torch.inference_mode():
+        second = core.lam()
+    assert not torch.equal(second, first) and torch.allclose(second, formula())
