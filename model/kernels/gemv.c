@@ -10,9 +10,9 @@
  * y is [m, n] bfloat16, rounded to nearest even once, from a float32 (bf16) or exact integer (int8)
  * sum. Each thread splits its share of W's rows into REGIONS parts and reads one row of each at a
  * time: REGIONS long sequential streams that the hardware prefetcher follows. One stream per core
- * leaves the memory system idle between requests on server cores (a 1 GiB read: 27 GB/s with one
- * stream per core on the Xeon of issue 15, 31 with four; four adjacent rows, short streams, gained
- * nothing). x stays in the L1 cache. Threads come from OpenMP, whose runtime is the libgomp.so.1
+ * leaves the memory system idle between requests on server cores (a 1 GiB read on the 2-core Xeon
+ * of bench/results/cpu_decode.md: 27 GB/s with one stream per core, 31 with four; four adjacent
+ * rows, short streams, gained nothing). x stays in the L1 cache. Threads come from OpenMP, whose runtime is the libgomp.so.1
  * PyTorch has already loaded, so they are PyTorch's own.
  *
  * int8 (weight-only, per-row scales): x is taken to exact 16-bit fixed point per row, x = s * xi with
@@ -85,7 +85,7 @@ static inline float sum8(__m256 v) {
  * over, 1, and a literal at each call. */
 #define REGIONS 4
 /* Each stream's next lines are asked for this many bytes ahead of the loads: the hardware prefetcher
- * alone left the 2-core Xeon of issue 15 at 26 GB/s on SambaY's shapes, this at 30-31 (1 GiB read: 32). */
+ * alone left that Xeon at 26 GB/s on SambaY's shapes, this at 30-31 (a plain 1 GiB read: 32). */
 #define PREFETCH_AHEAD 1024
 
 static inline void prefetch_ahead(const void *p) {

@@ -1,15 +1,18 @@
-/* Whole-prompt kernels on the CPU: Mamba's selective scan, its causal convolution (with the SiLU after
- * it) and the gated SiLU of the MLPs and of Mamba's output.
+/* Mamba's sequence kernels on the CPU: the selective scan (a prompt, or one decode token from a
+ * state), the causal convolution with the SiLU after it (a prompt, or one token's window), and the
+ * gated SiLU of the MLPs and of Mamba's output.
  *
  * Why: PyTorch runs a prompt's scan as a dozen tensor operations per chunk of 16 tokens, with float32
- * temporaries of 16 x E x N, and its bf16 depthwise convolution goes through a slow path: on issue
- * 15's machine a 1,024-token prompt spent about 200 ms per Mamba layer outside its matrix products,
- * more than the products. Here each value is made once, in registers, in one pass over the prompt.
- * The readable definitions are model/kernels/reference.py; the tests compare every build with them.
+ * temporaries of 16 x E x N, and its bf16 depthwise convolution goes through a slow path: on the
+ * 2-core Xeon of bench/results/cpu_decode.md a 1,024-token prompt spent about 200 ms per Mamba layer
+ * outside its matrix products, more than the products (now about 55). Here each value is made once,
+ * in registers, in one pass. The readable definitions are model/kernels/reference.py; the tests
+ * compare every build with them.
  *
  * The code is plain C over fixed-width blocks of channels (BLOCK floats, one AVX-512 register or two
  * AVX2 ones) that the compiler vectorises for the target it is given (-march=native, or the narrower
- * flags the tests use); exp is a polynomial the vector units can run, within 2 ulp of libm's.
+ * flags the tests use), with the scan for Mamba's 16 states written out for AVX-512; exp is a
+ * polynomial the vector units can run, within 2 ulp of libm's.
  * Layout: float32 arrays, row-major and contiguous unless a stride is passed; E channels is the
  * fastest-moving dimension of the per-token arrays, so a block of channels is one contiguous load.
  */
