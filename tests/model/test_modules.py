@@ -151,3 +151,32 @@ def test_the_differential_lambda_is_remade_when_a_lambda_changes() -> None:
     with torch.inference_mode():
         second = core.lam()
     assert not torch.equal(second, first) and torch.allclose(second, formula())
+
+
+def test_the_mlp_of_a_prompt_through_the_reused_buffer_equals_the_plain_product(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Prompts write the up-projection into this thread's reused buffer, in blocks of PROMPT_ROWS rows;
+    the output is the plain product's, and no output aliases the buffer the next call overwrites."""
+    from model.modules import mlp
+
+    torch.manual_seed(0)
+    block = mlp.SwiGLU(32, 48).bfloat16()
+    monkeypatch.setattr(mlp, "PROMPT_ROWS", 8)  # 20 rows: blocks of 8, 8 and 4
+    x, other = torch.randn(2, 10, 32).bfloat16(), torch.randn(2, 10, 32).bfloat16()
+
+    def plain(rows: torch.Tensor) -> torch.Tensor:
+        gate, up = block.fc1(rows).chunk(2, dim=-1)
+        return block.fc2(mlp.gated_silu(gate, up))
+
+    with torch.inference_mode():
+        expected = plain(x)
+        found = block(x)
+        kept = found.clone()
+        block(other)  # reuses the buffer
+        assert found.shape == x.shape
+        assert torch.allclose(found.float(), expected.float(), rtol=2**-7, atol=1e-3)
+        assert torch.equal(found, kept)
+    y = block(x)  # with autograd: the plain path, which records the graph
+    y.float().sum().backward()
+    assert block.fc1.weight.grad is not None
