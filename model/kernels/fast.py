@@ -50,11 +50,10 @@ def gated_silu(gate: Tensor, x: Tensor, dtype: torch.dtype | None = None) -> Ten
 
 
 def conv1d_silu(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-    """silu(``reference.causal_conv1d(x, weight, bias)``), float32: Mamba's convolution and activation."""
+    """silu(``reference.causal_conv1d(x, weight, bias)``) in x's dtype: Mamba's convolution and activation."""
     kernels = native_sequence() if _untracked(x, weight, bias) else None
-    if kernels is not None:
-        return kernels.conv1d_silu(x, weight, bias)
-    return F.silu(reference.causal_conv1d(x, weight, bias))
+    u = None if kernels is None else kernels.conv1d_silu(x, weight, bias)
+    return u if u is not None else F.silu(reference.causal_conv1d(x, weight, bias)).to(x.dtype)
 
 
 def conv_step_silu(x: Tensor, conv_state: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:

@@ -61,18 +61,21 @@ class NativeSequence:
                             batch, length, channels, nstate, torch.get_num_threads())  # fmt: skip
         return (y, last) if status == 0 else None
 
-    def conv1d_silu(self, x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-        """silu(``reference.causal_conv1d(x, weight, bias)``) in float32: x [B, L, E], weight [E, K]."""
+    def conv1d_silu(self, x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor | None:
+        """bf16(silu(``reference.causal_conv1d(x, weight, bias)``)): x [B, L, E] bf16 whose rows (last
+        dimension) are contiguous, weight [E, K]. None for other dtypes (the caller's path then runs)."""
         batch, length, channels = x.shape
         _check_cpu(x, weight, *([] if bias is None else [bias]))
         bias_fits = bias is None or bias.shape == (channels,)
         if weight.ndim != 2 or weight.shape[0] != channels or not bias_fits:
             raise ValueError(f"a depthwise filter for {channels} channels is [E, K] with a bias of [E]")
-        x = x.float().contiguous()
-        w_t = _transposed(weight)
-        bias = None if bias is None else bias.float().contiguous()
-        y = x.new_empty(batch, length, channels)
-        self._conv(x.data_ptr(), channels, w_t.data_ptr(), _pointer(bias), y.data_ptr(), batch, length,
+        if x.dtype != torch.bfloat16:
+            return None
+        if x.stride(2) != 1 or x.stride(0) != length * x.stride(1):  # rows not evenly spaced
+            x = x.contiguous()
+        w_t, bias = _transposed(weight), None if bias is None else bias.float().contiguous()
+        y = torch.empty(batch, length, channels, dtype=torch.bfloat16)
+        self._conv(x.data_ptr(), x.stride(1), w_t.data_ptr(), _pointer(bias), y.data_ptr(), batch, length,
                    channels, weight.shape[1], torch.get_num_threads())  # fmt: skip
         return y
 

@@ -48,7 +48,7 @@ class Mamba(nn.Module):
         """x [B, L, D] -> (out [B, L, D], memory [B, L, E]); with ``state``, leave row b's state after
         its first ``lengths[b]`` positions in slot ``slots[b]``."""
         x_in, z = self.in_proj(x).chunk(2, dim=-1)  # [B, L, E] each
-        u = conv1d_silu(x_in, self.conv1d.weight[:, 0], self.conv1d.bias).to(x.dtype)
+        u = conv1d_silu(x_in, self.conv1d.weight[:, 0], self.conv1d.bias)
         delta, B, C = self._ssm_inputs(u)
         y, last_state = selective_scan(u, delta, self._A(), B, C, self.D, lengths)  # float32
         if state is not None:
