@@ -92,27 +92,24 @@ static inline void prefetch_ahead(const void *p) {
     __builtin_prefetch((const char *)p + PREFETCH_AHEAD, 0, 3); /* never faults, past the end included */
 }
 
-/* Rows [lo, hi) of n for the calling thread: contiguous shares, as schedule(static) would give. */
-static inline void thread_rows(int64_t n, int64_t *lo, int64_t *hi) {
+/* The calling thread's share of n rows (contiguous, as schedule(static) would give) starts at *first
+ * and is read in steps: returns how many, with *per rows in each of the REGIONS parts. */
+static inline int64_t thread_steps(int64_t n, int64_t *first, int64_t *per) {
     int64_t t = omp_get_thread_num(), threads = omp_get_num_threads();
-    *lo = n * t / threads;
-    *hi = n * (t + 1) / threads;
-}
-
-/* The thread's j-th step: `regions` rows, REGIONS parts of `per` rows side by side, then the rest one by one. */
-static inline int step_rows(int64_t lo, int64_t hi, int64_t per, int64_t j, int64_t *rows) {
-    if (j < per) {
-        for (int s = 0; s < REGIONS; s++) rows[s] = lo + s * per + j;
-        return REGIONS;
-    }
-    rows[0] = lo + REGIONS * per + (j - per);
-    return 1;
-}
-
-/* Steps a thread takes over rows [lo, hi). */
-static inline int64_t step_count(int64_t lo, int64_t hi, int64_t *per) {
+    int64_t lo = n * t / threads, hi = n * (t + 1) / threads;
+    *first = lo;
     *per = (hi - lo) / REGIONS;
     return *per + (hi - lo - REGIONS * *per);
+}
+
+/* Step j's rows: one from each of the REGIONS parts, then the rows left over one by one. Returns how many. */
+static inline int step_rows(int64_t first, int64_t per, int64_t j, int64_t *rows) {
+    if (j < per) {
+        for (int s = 0; s < REGIONS; s++) rows[s] = first + s * per + j;
+        return REGIONS;
+    }
+    rows[0] = first + REGIONS * per + (j - per);
+    return 1;
 }
 
 /* The float32 path (builds without bf16 pairs or VNNI): out[r] = sum_i x[r, i] * widen(w[i]), x already
@@ -222,13 +219,11 @@ int gemv_bf16(const uint16_t *x, const uint16_t *w, uint16_t *y, int64_t m, int6
 #if defined(BF16_PAIRS)
 #pragma omp parallel num_threads(threads)
     {
-        int64_t lo, hi, per, rows[REGIONS];
-        thread_rows(n, &lo, &hi);
-        int64_t steps = step_count(lo, hi, &per);
+        int64_t first, per, rows[REGIONS], steps = thread_steps(n, &first, &per);
         for (int64_t r0 = 0; r0 < m; r0 += GROUP) {
             int count = m - r0 < GROUP ? (int)(m - r0) : GROUP;
             for (int64_t j = 0; j < steps; j++) {
-                int regions = step_rows(lo, hi, per, j, rows);
+                int regions = step_rows(first, per, j, rows);
                 const uint16_t *w_rows[REGIONS];
                 float out[REGIONS][GROUP];
                 for (int s = 0; s < regions; s++) w_rows[s] = w + rows[s] * k;
@@ -346,14 +341,12 @@ int gemv_int8(const uint16_t *x, const int8_t *q, const float *scale, const int3
     if (status == 0) {
 #pragma omp parallel num_threads(threads)
         {
-            int64_t first, last, per, rows[REGIONS];
-            thread_rows(n, &first, &last);
-            int64_t steps = step_count(first, last, &per);
+            int64_t first, per, rows[REGIONS], steps = thread_steps(n, &first, &per);
             for (int64_t r0 = 0; r0 < m; r0 += GROUP) {
                 int count = m - r0 < GROUP ? (int)(m - r0) : GROUP;
                 const uint8_t *high = bytes + r0 * k, *low = bytes + m * k + r0 * k;
                 for (int64_t j = 0; j < steps; j++) {
-                    int regions = step_rows(first, last, per, j, rows);
+                    int regions = step_rows(first, per, j, rows);
                     const int8_t *q_rows[REGIONS];
                     int64_t sums[REGIONS][GROUP];
                     for (int s = 0; s < regions; s++) q_rows[s] = q + rows[s] * k;

@@ -11,14 +11,13 @@ keep PyTorch's products.
 from __future__ import annotations
 
 import ctypes
-import functools
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from model.kernels.native import load, profiled
+from model.kernels.native import kernels, profiled
 
 SOURCE = Path(__file__).with_name("gemv.c")
 
@@ -146,10 +145,4 @@ def _check(x: Tensor, weight: Tensor, weight_dtype: torch.dtype) -> None:
 
 def native() -> NativeGemv | None:
     """This CPU's build of gemv.c; None where it cannot be had or the native kernels are switched off."""
-    library = load(SOURCE)
-    return None if library is None else _wrap(library)
-
-
-@functools.cache
-def _wrap(library: ctypes.CDLL) -> NativeGemv:
-    return NativeGemv(library)
+    return kernels(SOURCE, NativeGemv)

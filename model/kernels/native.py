@@ -18,9 +18,13 @@ import os
 import platform
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import torch
+
+Wrapper = TypeVar("Wrapper")
 
 NATIVE_FLAGS = ("-march=native",)
 BUILD_SECONDS = 120
@@ -47,6 +51,18 @@ def load(source: Path) -> ctypes.CDLL | None:
     except (OSError, subprocess.SubprocessError) as error:
         log.warning("native kernels from %s unavailable, using PyTorch's: %s", source.name, error)
         return None
+
+
+def kernels(source: Path, wrapper: Callable[[ctypes.CDLL], Wrapper]) -> Wrapper | None:
+    """``wrapper`` (a class declaring the library's functions) around this CPU's build of ``source``, made
+    once per library; None where the build cannot be had or the native kernels are switched off."""
+    library = load(source)
+    return None if library is None else _wrapped(wrapper, library)
+
+
+@functools.cache
+def _wrapped(wrapper: Callable[[ctypes.CDLL], Wrapper], library: ctypes.CDLL) -> Wrapper:
+    return wrapper(library)
 
 
 def build(source: Path, flags: tuple[str, ...], cache: Path | None = None) -> Path:

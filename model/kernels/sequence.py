@@ -7,13 +7,12 @@ The definitions they reproduce are in ``model/kernels/reference.py``.
 from __future__ import annotations
 
 import ctypes
-import functools
 from pathlib import Path
 
 import torch
 from torch import Tensor
 
-from model.kernels.native import load, profiled
+from model.kernels.native import kernels, profiled
 
 SOURCE = Path(__file__).with_name("sequence.c")
 
@@ -162,10 +161,4 @@ def _pointer(tensor: Tensor | None) -> int | None:
 
 def native_sequence() -> NativeSequence | None:
     """This CPU's build of sequence.c; None where it cannot be had or the native kernels are switched off."""
-    library = load(SOURCE)
-    return None if library is None else _wrap(library)
-
-
-@functools.cache
-def _wrap(library: ctypes.CDLL) -> NativeSequence:
-    return NativeSequence(library)
+    return kernels(SOURCE, NativeSequence)
