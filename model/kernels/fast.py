@@ -120,18 +120,19 @@ def attention(
     With ``visible`` None the attention is causal (query i sits at key position i), limited to the
     last ``window`` keys when a window is given; only the keys a query chunk can see are read.
     """
-    length = q.shape[2]
+    length, scale = q.shape[2], q.shape[-1] ** -0.5
     if visible is not None or length <= QUERY_CHUNK:
         if visible is None:
             visible = _causal(length, k.shape[2], 0, window, q.device)
-        return _attend(q, k, v, visible)
+        return _attend(q, k, v, ~visible, scale).to(q.dtype)
     dtype, blocks = q.dtype, []
-    q, k, v = q.float(), k.float(), v.float()  # once here, not once per block
+    # once here, not once per block; the scale goes into q (exact for power-of-two head sizes such as 64)
+    q, k, v = q.float() * scale, k.float(), v.float()
     for start in range(0, length, QUERY_CHUNK):
         stop = min(start + QUERY_CHUNK, length)
         first = 0 if window is None else max(0, start - window + 1)
-        mask = _causal(stop - start, stop - first, start - first, window, q.device)
-        blocks.append(_attend(q[:, :, start:stop], k[:, :, first:stop], v[:, :, first:stop], mask))
+        hidden = _hidden(stop - start, stop - first, start - first, window, q.device)
+        blocks.append(_attend(q[:, :, start:stop], k[:, :, first:stop], v[:, :, first:stop], hidden, 1.0))
     return torch.cat(blocks, dim=2).to(dtype)
 
 
@@ -185,16 +186,24 @@ def _causal(queries: int, keys: int, offset: int, window: int | None, device: to
     return visible[None]
 
 
-def _attend(q: Tensor, k: Tensor, v: Tensor, visible: Tensor) -> Tensor:
+@functools.lru_cache(maxsize=64)
+def _hidden(queries: int, keys: int, offset: int, window: int | None, device: torch.device) -> Tensor:
+    """The keys each query of a block may not see, ~``_causal``: made once per block shape (a prompt's
+    middle blocks all share one), and only ever read."""
+    return ~_causal(queries, keys, offset, window, device)
+
+
+def _attend(q: Tensor, k: Tensor, v: Tensor, hidden: Tensor, scale: float) -> Tensor:
     """Masked softmax attention in float32, like the reference (and, on CPUs without bf16 matrix
-    units, 3-4x faster than bf16 products); the query heads of a group are rows of one product."""
+    units, 3-4x faster than bf16 products), float32 out; the query heads of a group are rows of one
+    product. ``hidden`` [B or 1, Lq, Lk] marks the keys a query may not see."""
     batch, heads, length, dim = q.shape
     kv_heads = k.shape[1]
     group = heads // kv_heads
     grouped = q.float().reshape(batch, kv_heads, group * length, dim)  # head j reads kv head j // group
-    scores = (grouped @ k.float().transpose(-1, -2)) * dim**-0.5  # [B, Hk, group * Lq, Lk]
-    scores = scores.view(batch, kv_heads, group, length, -1).masked_fill(
-        ~visible[:, None, None], float("-inf")
-    )
+    scores = grouped @ k.float().transpose(-1, -2)  # [B, Hk, group * Lq, Lk]
+    if scale != 1.0:
+        scores *= scale
+    scores = scores.view(batch, kv_heads, group, length, -1).masked_fill(hidden[:, None, None], float("-inf"))
     probs = scores.softmax(-1).view(batch, kv_heads, group * length, -1)
-    return (probs @ v.float()).view(batch, heads, length, v.shape[-1]).to(q.dtype)
+    return (probs @ v.float()).view(batch, heads, length, v.shape[-1])

@@ -50,7 +50,8 @@ class DifferentialCore(nn.Module):
         """q [B, H, Lq, Dh], k [B, Hkv, Lk, Dh], values paired by ``pair_heads`` [B, Hkv/2, Lk, 2 Dh]
         -> [B, Lq, H * Dh]; ``visible`` [B or 1, Lq, Lk] or None for causal attention (within
         ``window``), as in ``model.kernels.attention``."""
-        if visible is None:  # a prompt: causal blocks, each branch on its own
+        if visible is None:  # a prompt: causal blocks, each branch on its own (values widened once for both)
+            values = values.float()
             branches = [attention(q[:, b::2], k[:, b::2], values, visible, window) for b in (0, 1)]
         else:  # a step or cross-attention's explicit mask: both branches in one pass over k and v
             branches = paired_attention(q, k, values, visible)
