@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from model.kernels import reference
+from model.kernels.native import untracked
 from model.kernels.sequence import native_sequence
 
 SCAN_CHUNK = 16  # tokens per chunk: 16 x E x N float32 (5 MB at E = 5120) per buffer, near the cache
@@ -35,7 +36,7 @@ def gated_silu(gate: Tensor, x: Tensor, dtype: torch.dtype | None = None) -> Ten
     (about 130 ms per MLP for 1,024 tokens); blocks that fit in the cache make it about 20x faster, and
     the native kernel, which keeps everything in registers, faster again."""
     dtype = dtype or x.dtype
-    kernels = native_sequence() if dtype == torch.bfloat16 and _untracked(gate, x) else None
+    kernels = native_sequence() if dtype == torch.bfloat16 and untracked(gate, x) else None
     out = None if kernels is None else kernels.gated_silu(gate, x)
     if out is not None:
         return out
@@ -51,7 +52,7 @@ def gated_silu(gate: Tensor, x: Tensor, dtype: torch.dtype | None = None) -> Ten
 
 def conv1d_silu(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
     """silu(``reference.causal_conv1d(x, weight, bias)``) in x's dtype: Mamba's convolution and activation."""
-    kernels = native_sequence() if _untracked(x, weight, bias) else None
+    kernels = native_sequence() if untracked(x, weight, bias) else None
     u = None if kernels is None else kernels.conv1d_silu(x, weight, bias)
     return u if u is not None else F.silu(reference.causal_conv1d(x, weight, bias)).to(x.dtype)
 
@@ -59,7 +60,7 @@ def conv1d_silu(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
 def conv_step_silu(x: Tensor, conv_state: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
     """silu(``reference.causal_conv1d_step``) in x's dtype, one token per row; ``conv_state`` moves on
     in place."""
-    kernels = native_sequence() if _untracked(x, weight, bias) else None
+    kernels = native_sequence() if untracked(x, weight, bias) else None
     u = None if kernels is None else kernels.conv_step_silu(x, conv_state, weight, bias)
     return (
         u if u is not None else F.silu(reference.causal_conv1d_step(x, conv_state, weight, bias)).to(x.dtype)
@@ -70,7 +71,7 @@ def state_update(
     state: Tensor, u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor
 ) -> Tensor:
     """``reference.selective_state_update`` (same arguments and results): native where it applies."""
-    kernels = native_sequence() if _untracked(u, delta, A, B, C, D) else None
+    kernels = native_sequence() if untracked(u, delta, A, B, C, D) else None
     y = None if kernels is None else kernels.state_update(state, u, delta, A, B, C, D)
     return y if y is not None else reference.selective_state_update(state, u, delta, A, B, C, D)
 
@@ -79,7 +80,7 @@ def selective_scan(
     u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor, lengths: Tensor | None = None
 ) -> tuple[Tensor, Tensor]:
     """``reference.selective_scan`` (same arguments and results, float32): native, or chunked."""
-    kernels = native_sequence() if _untracked(u, delta, A, B, C, D) else None
+    kernels = native_sequence() if untracked(u, delta, A, B, C, D) else None
     found = None if kernels is None else kernels.selective_scan(u, delta, A, B, C, D, lengths)
     return found if found is not None else _chunked_scan(u, delta, A, B, C, D, lengths)
 
@@ -167,13 +168,6 @@ def paired_attention(q: Tensor, k: Tensor, v: Tensor, visible: Tensor) -> Tensor
     probs = scores.softmax(-1).view(batch, pairs, 2 * group * length, -1)
     out = (probs @ v.float()).view(batch, pairs, 2, group, length, v.shape[-1])  # [B, Hk/2, 2, g, Lq, Dv]
     return out.permute(2, 0, 1, 3, 4, 5).reshape(2, batch, heads // 2, length, v.shape[-1]).to(q.dtype)
-
-
-def _untracked(*tensors: Tensor | None) -> bool:
-    """CPU tensors whose results autograd need not follow: the native kernels record no graph."""
-    present = [t for t in tensors if t is not None]
-    tracked = torch.is_grad_enabled() and any(t.requires_grad for t in present)
-    return not tracked and all(t.device.type == "cpu" for t in present)
 
 
 def _causal(queries: int, keys: int, offset: int, window: int | None, device: torch.device) -> Tensor:

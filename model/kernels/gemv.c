@@ -265,8 +265,8 @@ static inline __m512 load_bf16(const uint16_t *p, __mmask16 mask) {
 
 /* Exact sums of q[i] * (256 hi[i] + lo[i]) for `regions` weight rows and `count` rows of x: 64 byte
  * products per instruction (vpdpbusd). A lane gains at most 4 * 255 * 128 per 64 columns: no int32
- * overflow for k < 1,000,000 (the caller checks). Four sums per weight row for one x row, two for
- * two (regions * count * 2 sums stay within the registers; see INT8_REGIONS). */
+ * overflow for k < 1,000,000 (the caller checks). Two sums (high and low bytes) per pair: the caller
+ * keeps regions * count * 2 within 16 registers (see gemv_int8). */
 INLINE void dot_int8_regions(const uint8_t *hi, const uint8_t *lo, int64_t ldx, int count, const int8_t *const *q_rows,
                              int regions, int64_t k, int64_t (*out)[GROUP]) {
     __m512i high[REGIONS][GROUP], low[REGIONS][GROUP];

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from model.kernels.native import kernels, profiled
+from model.kernels.native import kernels, profiled, untracked
 
 SOURCE = Path(__file__).with_name("gemv.c")
 
@@ -28,8 +28,7 @@ DECODE_ROWS = 4  # up to this many rows per call (a decode step's batch) take th
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """F.linear, with a decode step's few bf16 rows through the native kernel where it exists."""
     rows = x.reshape(-1, x.shape[-1])
-    tracked = torch.is_grad_enabled() and (x.requires_grad or weight.requires_grad)  # no graph through C
-    kernels = native() if rows.shape[0] <= DECODE_ROWS and not tracked else None
+    kernels = native() if rows.shape[0] <= DECODE_ROWS and untracked(x, weight) else None
     if kernels is not None and x.dtype == weight.dtype == torch.bfloat16 and weight.is_contiguous():
         y = kernels.bf16(rows.contiguous(), weight)
         if y is not None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import torch
+from torch import Tensor
 
 Wrapper = TypeVar("Wrapper")
 
@@ -30,6 +31,14 @@ NATIVE_FLAGS = ("-march=native",)
 BUILD_SECONDS = 120
 _enabled = True
 log = logging.getLogger(__name__)
+
+
+def untracked(*tensors: Tensor | None) -> bool:
+    """CPU tensors whose results autograd need not follow: the native kernels record no graph, so a
+    caller takes them only where this holds (None entries are skipped)."""
+    present = [t for t in tensors if t is not None]
+    tracked = torch.is_grad_enabled() and any(t.requires_grad for t in present)
+    return not tracked and all(t.device.type == "cpu" for t in present)
 
 
 def enable(flag: bool) -> None:

@@ -1,7 +1,8 @@
-"""Whole-prompt kernels from ``sequence.c``: Mamba's selective scan, its causal convolution with the SiLU
-after it, and the gated SiLU. Each method returns None where the C code declines, so the caller's
-PyTorch path runs; ``native_sequence()`` is None where the build cannot be had or is switched off.
-The definitions they reproduce are in ``model/kernels/reference.py``.
+"""Mamba's kernels from ``sequence.c``: the selective scan (a prompt, or a decode token from its state),
+the causal convolution with the SiLU after it (a prompt, or a decode token's window), and the gated
+SiLU. Each method returns None where the C code declines, so the caller's PyTorch path runs;
+``native_sequence()`` is None where the build cannot be had or is switched off. The definitions they
+reproduce are in ``model/kernels/reference.py``.
 """
 
 from __future__ import annotations
@@ -34,11 +35,13 @@ class NativeSequence:
         self._scan, self._conv, self._gate, self._conv_step = (profiled(f) for f in functions)
 
     def selective_scan(self, u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor,
-                       lengths: Tensor | None = None,
-                       initial: Tensor | None = None) -> tuple[Tensor, Tensor] | None:  # fmt: skip
-        """``reference.selective_scan``, optionally from ``initial`` [B, E, N] instead of zeros."""
+                       lengths: Tensor | None = None, initial: Tensor | None = None,
+                       last: Tensor | None = None) -> tuple[Tensor, Tensor] | None:  # fmt: skip
+        """``reference.selective_scan``, optionally from ``initial`` [B, E, N] instead of zeros, and
+        into ``last`` (contiguous float32 [B, E, N], which may be ``initial`` itself) when given."""
         batch, length, channels = u.shape
         nstate = A.shape[1]
+        state_shape = (batch, channels, nstate)
         _check_cpu(u, delta, A, B, C, D)
         if delta.shape != u.shape or A.shape != (channels, nstate) or D.shape != (channels,):
             raise ValueError(f"scan shapes do not fit u {list(u.shape)}: delta, A [E, N], D [E]")
@@ -51,10 +54,14 @@ class NativeSequence:
                 raise ValueError(f"lengths must be [{batch}] within 0..{length}")
             lengths = lengths.to(torch.int64).contiguous()
         if initial is not None:
-            if initial.shape != (batch, channels, nstate):
-                raise ValueError(f"the initial state must have shape {[batch, channels, nstate]}")
+            if initial.shape != state_shape:
+                raise ValueError(f"the initial state must have shape {list(state_shape)}")
             initial = initial.float().contiguous()
-        y, last = u.new_empty(batch, length, channels), u.new_empty(batch, channels, nstate)
+        if last is None:
+            last = u.new_empty(state_shape)
+        elif last.shape != state_shape or last.dtype != torch.float32 or not last.is_contiguous():
+            raise ValueError(f"the final state goes into a contiguous float32 {list(state_shape)}")
+        y = u.new_empty(batch, length, channels)
         status = self._scan(u.data_ptr(), delta.data_ptr(), A_t.data_ptr(), B.data_ptr(), C.data_ptr(),
                             D.data_ptr(), _pointer(initial), _pointer(lengths), y.data_ptr(), last.data_ptr(),
                             batch, length, channels, nstate, torch.get_num_threads())  # fmt: skip
@@ -84,19 +91,9 @@ class NativeSequence:
         float32) updated in place; returns y [B, E] float32, or None for a state this cannot update."""
         if state.dtype != torch.float32 or not state.is_contiguous():
             return None
-        batch, channels, nstate = state.shape
-        u, delta, B, C = u[:, None], delta[:, None], B[:, None], C[:, None]
-        widths = {"u": (u, channels), "delta": (delta, channels), "B": (B, nstate), "C": (C, nstate)}
-        for name, (tensor, width) in widths.items():
-            if tensor.shape != (batch, 1, width):
-                raise ValueError(f"{name} must have shape {[batch, width]}")
-        A_t = _transposed(A)
-        u, delta, B, C, D = (t.float().contiguous() for t in (u, delta, B, C, D))
-        y = u.new_empty(batch, 1, channels)
-        status = self._scan(u.data_ptr(), delta.data_ptr(), A_t.data_ptr(), B.data_ptr(), C.data_ptr(),
-                            D.data_ptr(), state.data_ptr(), None, y.data_ptr(), state.data_ptr(), batch, 1,
-                            channels, nstate, torch.get_num_threads())  # fmt: skip
-        return y[:, 0] if status == 0 else None
+        token = (t[:, None] for t in (u, delta))  # one position: [B, 1, E] and [B, 1, N]
+        found = self.selective_scan(*token, A, B[:, None], C[:, None], D, initial=state, last=state)
+        return None if found is None else found[0][:, 0]
 
     def conv_step_silu(self, x: Tensor, state: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor | None:
         """bf16(silu(``reference.causal_conv1d_step(x, state, weight, bias)``)): x [B, E] bf16 with

@@ -12,6 +12,7 @@ import torch
 from torch import Tensor, nn
 
 from model.config import LayerKind, SambaYConfig
+from model.derived import derived
 from model.kernels import attention, paired_attention, paired_heads
 from model.kernels.gemv import native
 from model.state import KVCache
@@ -60,17 +61,12 @@ class DifferentialCore(nn.Module):
     def lam(self) -> Tensor:
         """lambda = exp(lambda_q1 . lambda_k1) - exp(lambda_q2 . lambda_k2) + lambda_init (float32), remade
         only when a lambda changes (a decode step would otherwise spend eight operations per layer on it)."""
-        params = (self.lambda_q1, self.lambda_k1, self.lambda_q2, self.lambda_k2)
-        if torch.is_grad_enabled() and any(p.requires_grad for p in params):  # training: no cache
-            return self._lam(params)
-        key = tuple((p.data_ptr(), p.device, None if p.is_inference() else p._version) for p in params)
-        if getattr(self, "_lam_key", None) != key:
-            self._lam_value, self._lam_key = self._lam(params), key
-        return self._lam_value
+        q1, k1, q2, k2 = params = (self.lambda_q1, self.lambda_k1, self.lambda_q2, self.lambda_k2)
 
-    def _lam(self, params: tuple[Tensor, ...]) -> Tensor:
-        q1, k1, q2, k2 = params
-        return torch.exp((q1 * k1).sum().float()) - torch.exp((q2 * k2).sum().float()) + self.lambda_init
+        def make() -> Tensor:
+            return torch.exp((q1 * k1).sum().float()) - torch.exp((q2 * k2).sum().float()) + self.lambda_init
+
+        return derived(self, "_lam_kept", params, make)
 
     def combine(self, branches: Tensor | list[Tensor]) -> Tensor:
         """Branches [2, B, H/2, Lq, 2 Dh] (or a list of two) -> the attention output [B, Lq, H * Dh]."""

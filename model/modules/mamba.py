@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from model.config import SambaYConfig
+from model.derived import derived
 from model.kernels import conv1d_silu, conv_step_silu, gated_silu, selective_scan, state_update
 from model.kernels.gemv import linear
 from model.state import MambaState, slot_rows
@@ -83,12 +84,7 @@ class Mamba(nn.Module):
     def _A(self) -> Tensor:
         """-exp(A_log) [E, N], remade only when A_log changes (a decode step would otherwise spend
         about 0.3 ms per layer on it)."""
-        if self.A_log.requires_grad and torch.is_grad_enabled():  # training: no cache across steps
-            return -torch.exp(self.A_log.float())
-        key = (self.A_log.data_ptr(), self.A_log._version, self.A_log.device)
-        if getattr(self, "_A_key", None) != key:
-            self._A_value, self._A_key = -torch.exp(self.A_log.float()), key
-        return self._A_value
+        return derived(self, "_A_kept", (self.A_log,), lambda: -torch.exp(self.A_log.float()))
 
     def _ssm_inputs(self, u: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """delta [..., E] (float32, softplus applied), B and C [..., N] from the conv output u."""

@@ -6,6 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from model.kernels import gated_silu
+from model.kernels.native import untracked
 from model.scratch import scratch
 
 PROMPT_ROWS = 1024  # a prompt's rows per up-projection into the reused buffer (42 MB at SambaY's width)
@@ -40,4 +41,4 @@ class SwiGLU(nn.Module):
         plain = isinstance(self.fc1, nn.Linear) or getattr(self.fc1, "layout", None) == "bf16"
         weight, bias = getattr(self.fc1, "weight", None), getattr(self.fc1, "bias", None)
         usable = isinstance(weight, Tensor) and weight.dtype == x.dtype and bias is None
-        return plain and usable and x.device.type == "cpu" and not torch.is_grad_enabled()
+        return plain and usable and untracked(x, weight)
