@@ -151,26 +151,6 @@ static inline int step_rows(int64_t first, int64_t per, int64_t j, int64_t *rows
 /* ---- bf16 weights ------------------------------------------------------------------------------ */
 #if defined(__AVX512BF16__)
 #define BF16_PAIRS 1
-/* 32 bf16 products per instruction (vdpbf16ps), summed in float32; two sums per row hide latency. */
-INLINE void dot_bf16(const uint16_t *x, int64_t ldx, int count, const uint16_t *w, int64_t k, float *out) {
-    __m512 a[GROUP], b[GROUP];
-    for (int r = 0; r < count; r++) a[r] = b[r] = _mm512_setzero_ps();
-    int64_t i = 0;
-    for (; i + 64 <= k; i += 64) {
-        __m512bh w0 = (__m512bh)_mm512_loadu_si512(w + i), w1 = (__m512bh)_mm512_loadu_si512(w + i + 32);
-        for (int r = 0; r < count; r++) {
-            a[r] = _mm512_dpbf16_ps(a[r], (__m512bh)_mm512_loadu_si512(x + r * ldx + i), w0);
-            b[r] = _mm512_dpbf16_ps(b[r], (__m512bh)_mm512_loadu_si512(x + r * ldx + i + 32), w1);
-        }
-    }
-    for (; i < k; i += 32) {
-        __mmask32 mask = k - i >= 32 ? 0xffffffffu : (__mmask32)((1u << (k - i)) - 1);
-        __m512bh w0 = (__m512bh)_mm512_maskz_loadu_epi16(mask, w + i);
-        for (int r = 0; r < count; r++)
-            a[r] = _mm512_dpbf16_ps(a[r], (__m512bh)_mm512_maskz_loadu_epi16(mask, x + r * ldx + i), w0);
-    }
-    for (int r = 0; r < count; r++) out[r] = _mm512_reduce_add_ps(_mm512_add_ps(a[r], b[r]));
-}
 #else
 DOT_WIDE(dot_bf16_wide, uint16_t, WIDEN16_BF16, WIDEN8_BF16, bf16_to_float)
 #endif
@@ -391,12 +371,14 @@ int gemv_int8(const uint16_t *x, const int8_t *q, const float *scale, const int3
 }
 
 /* ---- one decode step of attention over a bf16 key/value cache ----------------------------------- */
-/* The same products again, with the cache as the streamed matrix: scores are K q for each query
- * head (the keys' rows against one to GROUP query rows), the output is P V (each value row added
- * into the query heads that read it). Each key and value row is read once per step, in bf16, where
+/* The cache is the streamed matrix: scores are K q for each query head (16 key rows at a time, whose
+ * 16 sums are added across lanes together), the output is P V (each value row added into the query
+ * heads that read it). Each key and value row comes from memory once per step, in bf16, where
  * PyTorch's path read a float32 cache and the values once per differential branch. The softmax in
  * between is PyTorch's. A row b of the batch sees the first counts[b] positions of its slot's cache
- * (a window ring's live positions are always a prefix of it; their order does not matter). */
+ * (a window ring's live positions are always a prefix of it; their order does not matter).
+ * On the 2-core Xeon of bench/results/cpu_decode.md a 4,096-position layer took 3.2 ms with one
+ * sum reduced per key and no prefetching, and takes 1.6 ms this way (1.0 ms of it the P V sums). */
 
 /* The query heads that read cache head `head` (map[h] == head), at most `limit` of them from `first` on;
  * returns how many were written to `readers`, and where the search stopped in `*next`. */
@@ -408,6 +390,46 @@ static int64_t readers_of(const int64_t *map, int64_t heads, int64_t head, int64
     *next = h;
     return count;
 }
+
+/* Asks for the cache lines of [p, p + bytes) ahead of their use (never faults, past the end included). */
+static inline void prefetch_span(const void *p, int64_t bytes) {
+    for (int64_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch((const char *)p + offset, 0, 3);
+}
+
+/* Cache rows ahead of the one being read: one step reads the whole cache after the weights have pushed it
+ * out of the CPU's caches, a few rows per head at a time, too short a stream for the hardware alone. */
+#define ATTEND_AHEAD 32
+#if defined(BF16_PAIRS)
+/* Lane j of the result is the sum of v[j]'s 16 lanes: a transpose-and-add tree of 15 additions, where
+ * 16 separate reductions take four times the operations (they were most of a step's attention). */
+INLINE __m512 sum16(const __m512 *v) {
+    __m512 pairs[8], quads[4], halves[2];
+    for (int p = 0; p < 8; p++) /* 128-bit lane: v[2p] at 0 and 2, v[2p+1] at 1 and 3 */
+        pairs[p] = _mm512_add_ps(_mm512_unpacklo_ps(v[2 * p], v[2 * p + 1]), _mm512_unpackhi_ps(v[2 * p], v[2 * p + 1]));
+    for (int p = 0; p < 4; p++) { /* 128-bit lane: v[4p .. 4p+3] in order */
+        __m512d x = _mm512_castps_pd(pairs[2 * p]), y = _mm512_castps_pd(pairs[2 * p + 1]);
+        quads[p] = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(x, y)), _mm512_castpd_ps(_mm512_unpackhi_pd(x, y)));
+    }
+    for (int p = 0; p < 2; p++) /* the four 128-bit lanes of quads[2p], quads[2p+1] folded to two each */
+        halves[p] = _mm512_add_ps(_mm512_shuffle_f32x4(quads[2 * p], quads[2 * p + 1], 0x44),
+                                  _mm512_shuffle_f32x4(quads[2 * p], quads[2 * p + 1], 0xee));
+    return _mm512_add_ps(_mm512_shuffle_f32x4(halves[0], halves[1], 0x88), _mm512_shuffle_f32x4(halves[0], halves[1], 0xdd));
+}
+
+/* out[j] = scale * q . row j for the first `count` (1..16) of 16 rows `dim` apart; the missing rows'
+ * loads are masked off, so nothing past row count - 1 is touched. */
+INLINE void score_block(const uint16_t *q, const uint16_t *rows, int64_t dim, int count, float scale, float *out) {
+    __m512 sums[16];
+    for (int j = 0; j < 16; j++) sums[j] = _mm512_setzero_ps();
+    for (int64_t i = 0; i < dim; i += 32) {
+        __mmask32 mask = dim - i >= 32 ? 0xffffffffu : (__mmask32)((1u << (dim - i)) - 1);
+        __m512bh qv = (__m512bh)_mm512_maskz_loadu_epi16(mask, q + i);
+        for (int j = 0; j < 16; j++)
+            sums[j] = _mm512_dpbf16_ps(sums[j], qv, (__m512bh)_mm512_maskz_loadu_epi16(j < count ? mask : 0, rows + j * dim + i));
+    }
+    _mm512_mask_storeu_ps(out, (__mmask16)((1u << count) - 1), _mm512_mul_ps(sum16(sums), _mm512_set1_ps(scale)));
+}
+#endif
 
 /* scores[b, h, t] = scale * q[b, h] . keys[slots[b], kv_of[h], t] for t < counts[b], -inf up to
  * width. q [B, Hq, dim] bf16; a cache row is dim apart, heads head_stride and slots slot_stride. */
@@ -421,39 +443,45 @@ int attend_scores(const uint16_t *q, const uint16_t *keys, const int64_t *slots,
             const uint16_t *rows = keys + slots[b] * slot_stride + head * head_stride;
             int64_t readers[GROUP], next = 0, count;
             while ((count = readers_of(kv_of, q_heads, head, next, GROUP, readers, &next)) > 0) {
-                /* the readers' query rows side by side, so each key row is read once for all of them */
 #if defined(BF16_PAIRS)
-                uint16_t *rows_q = malloc(sizeof(uint16_t) * (size_t)(GROUP * dim));
-                if (!rows_q) { status = -1; break; }
-                for (int64_t r = 0; r < count; r++)
-                    memcpy(rows_q + r * dim, q + (b * q_heads + readers[r]) * dim, sizeof(uint16_t) * (size_t)dim);
-#define CALL(c) dot_bf16(rows_q, dim, c, rows + t * dim, dim, out)
+                /* 16 key rows at a time, scored for every reader while they are in the L1 cache */
+                for (int64_t t = 0; t < counts[b]; t += 16) {
+                    int block = counts[b] - t < 16 ? (int)(counts[b] - t) : 16;
+                    prefetch_span(rows + (t + ATTEND_AHEAD) * dim, 16 * 2 * dim);
+                    for (int64_t r = 0; r < count; r++)
+                        score_block(q + (b * q_heads + readers[r]) * dim, rows + t * dim, dim, block, scale,
+                                    scores + (b * q_heads + readers[r]) * width + t);
+                }
 #else
+                /* the readers' query rows side by side, so each key row is read once for all of them */
                 float *rows_q = malloc(sizeof(float) * (size_t)(GROUP * dim));
                 if (!rows_q) { status = -1; break; }
                 for (int64_t r = 0; r < count; r++)
                     for (int64_t d = 0; d < dim; d++)
                         rows_q[r * dim + d] = bf16_to_float(q[(b * q_heads + readers[r]) * dim + d]);
 #define CALL(c) dot_bf16_wide(rows_q, dim, c, rows + t * dim, dim, out)
-#endif
                 for (int64_t t = 0; t < counts[b]; t++) {
                     float out[GROUP];
                     FOR_GROUP(count, CALL)
                     for (int64_t r = 0; r < count; r++) scores[(b * q_heads + readers[r]) * width + t] = scale * out[r];
                 }
 #undef CALL
+                free(rows_q);
+#endif
                 for (int64_t r = 0; r < count; r++)
                     for (int64_t t = counts[b]; t < width; t++) scores[(b * q_heads + readers[r]) * width + t] = -INFINITY;
-                free(rows_q);
             }
         }
     return status;
 }
 
-/* sums[r, d] += sum over t < count of p[r][t] * row_t[d] for d in [first, first + 64), `readers` (a
- * literal) probability rows: a chunk of 64 values (four AVX-512 registers) stays in registers per
- * reader while the rows stream by, so every cache line of the values is read once. */
-INLINE void mix_chunk(const float *const *p, const uint16_t *rows, int64_t dim, int64_t count, int64_t first,
+#define MIX_ROWS 64 /* value rows per block: a block (16 KB at 256 bytes a row) stays in the L1 cache while
+                       each 64-column chunk of it is summed */
+
+/* sums[r, d] (+)= sum over t in [t0, t1) of p[r][t] * row_t[d] for d in [first, first + 64), `readers` (a
+ * literal) probability rows, starting from zero at t0 = 0: a chunk of 64 values (four AVX-512 registers)
+ * stays in registers per reader while the block's rows go by. */
+INLINE void mix_chunk(const float *const *p, const uint16_t *rows, int64_t dim, int64_t t0, int64_t t1, int64_t first,
                       int readers, float *const *sums) {
 #if defined(__AVX512F__)
     __m512 acc[GROUP][4];
@@ -461,10 +489,12 @@ INLINE void mix_chunk(const float *const *p, const uint16_t *rows, int64_t dim, 
     for (int c = 0; c < 4; c++) {
         int64_t left = dim - first - 16 * c;
         masks[c] = left >= 16 ? 0xffff : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
-        for (int r = 0; r < readers; r++) acc[r][c] = _mm512_setzero_ps();
+        for (int r = 0; r < readers; r++)
+            acc[r][c] = t0 == 0 ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(masks[c], sums[r] + first + 16 * c);
     }
-    for (int64_t t = 0; t < count; t++) {
+    for (int64_t t = t0; t < t1; t++) {
         const uint16_t *row = rows + t * dim + first;
+        if (first == 0) prefetch_span(rows + (t + ATTEND_AHEAD) * dim, 2 * dim);
         __m512 weight[GROUP];
         for (int r = 0; r < readers; r++) weight[r] = _mm512_set1_ps(p[r][t]);
         for (int c = 0; c < 4; c++) {
@@ -477,9 +507,9 @@ INLINE void mix_chunk(const float *const *p, const uint16_t *rows, int64_t dim, 
         for (int c = 0; c < 4; c++) _mm512_mask_storeu_ps(sums[r] + first + 16 * c, masks[c], acc[r][c]);
 #else
     int64_t stop = first + 64 < dim ? first + 64 : dim;
-    for (int r = 0; r < readers; r++)
+    for (int r = 0; r < readers && t0 == 0; r++)
         for (int64_t d = first; d < stop; d++) sums[r][d] = 0.0f;
-    for (int64_t t = 0; t < count; t++)
+    for (int64_t t = t0; t < t1; t++)
         for (int r = 0; r < readers; r++)
             for (int64_t d = first; d < stop; d++) sums[r][d] += p[r][t] * bf16_to_float(rows[t * dim + d]);
 #endif
@@ -501,10 +531,13 @@ int attend_mix(const float *probs, const uint16_t *values, const int64_t *slots,
                     p[r] = probs + (b * q_heads + readers[r]) * width;
                     sums[r] = out + (b * q_heads + readers[r]) * dim;
                 }
-                for (int64_t first = 0; first < dim; first += 64) {
-#define CALL(c) mix_chunk(p, rows, dim, counts[b], first, c, sums)
-                    FOR_GROUP(count, CALL)
+                for (int64_t t0 = 0; t0 < counts[b]; t0 += MIX_ROWS) {
+                    int64_t t1 = counts[b] - t0 < MIX_ROWS ? counts[b] : t0 + MIX_ROWS;
+                    for (int64_t first = 0; first < dim; first += 64) {
+#define CALL(c) mix_chunk(p, rows, dim, t0, t1, first, c, sums)
+                        FOR_GROUP(count, CALL)
 #undef CALL
+                    }
                 }
             }
         }

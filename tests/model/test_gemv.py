@@ -220,15 +220,18 @@ def test_a_bf16_model_decodes_through_the_native_products(tiny_model_path: Path,
     assert (steps.argmax(-1) == plain.argmax(-1)).float().mean() > 0.9
 
 
-@pytest.mark.parametrize("dim", [24, 64])
-def test_attention_over_a_bf16_cache_equals_paired_attention(kernels: NativeGemv, dim: int) -> None:
-    """Rows at different lengths, slots out of order, both differential branches in one output."""
-    torch.manual_seed(dim)
-    num_slots, kv_heads, q_heads, length = 4, 4, 8, 37
+@pytest.mark.parametrize(("dim", "length"), [(24, 37), (64, 37), (64, 150)])
+def test_attention_over_a_bf16_cache_equals_paired_attention(
+    kernels: NativeGemv, dim: int, length: int
+) -> None:
+    """Rows at different lengths, slots out of order, both differential branches in one output; 150
+    positions span several blocks of keys (16) and of values (64), with a part block at the end."""
+    torch.manual_seed(dim + length)
+    num_slots, kv_heads, q_heads = 4, 4, 8
     keys = torch.randn(num_slots, kv_heads, length, dim).bfloat16()
     values = torch.randn(num_slots, kv_heads // 2, length, 2 * dim).bfloat16()
     q = torch.randn(3, q_heads, dim).bfloat16()
-    slots, counts = torch.tensor([2, 0, 3]), torch.tensor([1, 37, 20])
+    slots, counts = torch.tensor([2, 0, 3]), torch.tensor([1, length, 20])
     out = kernels.attend(q, keys, values, slots, counts, *paired_heads(q_heads, kv_heads))
     assert out is not None and out.shape == (3, q_heads, 2 * dim)
     for row, (slot, count) in enumerate(zip(slots.tolist(), counts.tolist(), strict=True)):
