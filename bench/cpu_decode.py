@@ -6,11 +6,16 @@
 Builds two random-weight bf16 checkpoints once under --cache: SambaY in the official 3.8B format
 (Phi-4-mini-flash-reasoning's config.json), and the peer a user would otherwise run, transformers'
 Phi3ForCausalLM with Phi-4-mini-reasoning's shape (3.84B, tied embeddings; needs the ``bench`` extra).
-It measures the memory bandwidth, then runs each model in its own subprocess (never two 8 GB models
-in one process), alternating ours-bf16, ours-int8 and the peer round after round. Decode starts from a
-state filled with random values at each prompt length (what is in the cache does not change the
-work, and it spares a 4,096-token prefill per model and round); prefill is timed on real prompts.
-The roofline is the bytes one decode step must read (weights + state) over the measured bandwidth.
+Each round runs two subprocesses: ours (bf16 and int8 held side by side, 14 GB) and the peer (never
+two 8 GB bf16 models in one process). Within a process the models decode in alternation, step by
+step, so that they share the machine's moments: on a shared machine the bandwidth swings by a third
+within minutes, and a burst that fell on one variant's whole turn decided its median. Decode starts
+from a state filled with random values at each prompt length (what is in the cache does not change
+the work, and it spares a 4,096-token prefill per model and round); prefill is timed on real prompts.
+The roofline is the bytes one decode step must read (weights + state) over the bandwidth, probed
+(1 GiB sum and float32 matrix-vector product, best of three) just before each prompt length's steps
+in the same process; each step is held against the probe before it. Peak memory is taken in one
+more process per variant, alone.
 Writes bench/results/cpu_decode.json and .md. ``--layouts`` adds the per-shape matrix-vector table
 behind model/packing.py's choices; ``--profile`` adds the top operators of one decode step.
 """
@@ -27,7 +32,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -155,11 +162,35 @@ def build_peer(folder: Path, config: dict = PEER_CONFIG) -> None:
     model.save_pretrained(folder)
 
 
-# -- one model in one process -------------------------------------------------------------------------
-def run_variant(variant: str, folder: Path, args: argparse.Namespace) -> dict:
-    """Prefill and decode timings of one model; the prompts are timed first (with a truncated peer
-    when ``args.peer_prefill_layers`` is set), then the full model decodes."""
-    result: dict = {"variant": variant, "prefill_s": {}, "decode_ms": {}, "bytes_per_token": {}}
+# -- models in one process ----------------------------------------------------------------------------
+def run_models(variants: list[str], folders: dict[str, Path], args: argparse.Namespace) -> list[dict]:
+    """Prefill and decode timings of the models in ``variants``, loaded side by side; the prompts are
+    timed first (with a truncated peer when ``args.peer_prefill_layers`` is set), then at each prompt
+    length the bandwidth is probed and the models decode in alternation, step by step."""
+    keys = ("prefill_s", "decode_ms", "bytes_per_token", "bandwidth_gb_s")
+    results = {v: {"variant": v, **{key: {} for key in keys}} for v in variants}
+    models = {}
+    for variant in variants:
+        models[variant] = time_prefill(variant, folders[variant], args, results[variant])
+    probe = torch.ones(2**28)  # 1 GiB, allocated once
+    for length in args.decode_lengths:
+        bandwidth = probe_bandwidth(probe)
+        steppers = {v: decoder(model, length, args.new_tokens) for v, model in models.items()}
+        steps: dict[str, list[float]] = {v: [] for v in variants}
+        for step in range(args.new_tokens):  # the order alternates too: neither always follows the other
+            for variant in variants if step % 2 == 0 else variants[::-1]:
+                steps[variant].append(steppers[variant][0](step))
+        for variant in variants:
+            results[variant]["decode_ms"][length] = [round(t * 1e3, 2) for t in steps[variant]]
+            results[variant]["bytes_per_token"][length] = steppers[variant][1]
+            results[variant]["bandwidth_gb_s"][length] = bandwidth
+        del steppers
+    return list(results.values())
+
+
+def time_prefill(variant: str, folder: Path, args: argparse.Namespace, result: dict):
+    """Load ``variant``, time its prompts into ``result`` (when it is one of ``args.prefill_variants``)
+    and return the model ready to decode."""
     layers = getattr(args, "peer_prefill_layers", None) if variant.startswith("peer") else None
     model = load_ours(variant, folder) if variant.startswith("ours") else load_peer(folder, layers)
     generator = torch.Generator().manual_seed(1)
@@ -178,13 +209,19 @@ def run_variant(variant: str, folder: Path, args: argparse.Namespace) -> dict:
         result["prefill_extrapolated_from_layers"] = layers
         del model
         model = load_peer(folder)
-    result["rss_after_load_gb"] = rss_gb()
+    return model
+
+
+def peak_memory(variant: str, folder: Path, args: argparse.Namespace) -> dict:
+    """The peak resident memory of ``variant`` alone (its own process) over what a timing run does:
+    load, the prompts, a decoding step at each prompt length."""
+    model = time_prefill(variant, folder, args, {"prefill_s": {}})
+    rss_after_load = rss_gb()
     for length in args.decode_lengths:
-        steps, nbytes = decode(model, length, args.new_tokens)
-        result["decode_ms"][length] = [round(s * 1e3, 2) for s in steps]
-        result["bytes_per_token"][length] = nbytes
-    result["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2)
-    return result
+        step, _ = decoder(model, length, 1)
+        step(0)
+    peak = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2)
+    return {"variant": variant, "rss_after_load_gb": rss_after_load, "peak_rss_gb": peak}
 
 
 def load_ours(variant: str, folder: Path):
@@ -210,24 +247,25 @@ def prefill(model, ids: torch.Tensor) -> None:
         model(input_ids=ids, use_cache=True, logits_to_keep=1)
 
 
-@torch.inference_mode()
-def decode(model, length: int, new_tokens: int) -> tuple[list[float], int]:
-    """Seconds per greedy step after ``length`` cached positions, and the bytes one step reads."""
+def decoder(model, length: int, new_tokens: int) -> tuple[Callable[[int], float], int]:
+    """(step, bytes): ``step(i)`` runs greedy decode step i after ``length`` cached positions and
+    returns its seconds; ``bytes`` is what one step reads."""
     generator = torch.Generator().manual_seed(2)
     token = torch.tensor([vocab_size(model) // 2])
-    steps = []
     if hasattr(model, "decode"):
         state = model.allocate_state(1, length + new_tokens)
         for tensor in state.tensors():
             tensor.copy_(torch.randn(tensor.shape, generator=generator) * 0.5)
         slot = torch.zeros(1, dtype=torch.long)
-        nbytes = weight_bytes(model) + state.nbytes()
-        for step in range(new_tokens):
+
+        @torch.inference_mode()
+        def step(i: int) -> float:
+            nonlocal token
             start = time.perf_counter()
-            logits = model.decode(token, state, slot, torch.tensor([length + step]))
-            token = logits.argmax(-1)
-            steps.append(time.perf_counter() - start)
-        return steps, nbytes
+            token = model.decode(token, state, slot, torch.tensor([length + i])).argmax(-1)
+            return time.perf_counter() - start
+
+        return step, weight_bytes(model) + state.nbytes()
     from transformers import DynamicCache
 
     config = model.config
@@ -237,19 +275,22 @@ def decode(model, length: int, new_tokens: int) -> tuple[list[float], int]:
     for layer in range(config.num_hidden_layers):
         k, v = (torch.randn(shape, generator=generator).bfloat16() for _ in range(2))
         cache.update(k, v, layer)
-    nbytes = weight_bytes(model) + 2 * config.num_hidden_layers * math.prod(shape) * 2
-    for step in range(new_tokens):
+
+    @torch.inference_mode()
+    def peer_step(i: int) -> float:
+        nonlocal token
         start = time.perf_counter()
         out = model(
             input_ids=token[None],
             past_key_values=cache,
             use_cache=True,
-            position_ids=torch.tensor([[length + step]]),
-            cache_position=torch.tensor([length + step]),
+            position_ids=torch.tensor([[length + i]]),
+            cache_position=torch.tensor([length + i]),
         )
         token = out.logits[:, -1].argmax(-1)
-        steps.append(time.perf_counter() - start)
-    return steps, nbytes
+        return time.perf_counter() - start
+
+    return peer_step, weight_bytes(model) + 2 * config.num_hidden_layers * math.prod(shape) * 2
 
 
 def vocab_size(model) -> int:
@@ -311,6 +352,15 @@ def measure_bandwidth(layouts: bool) -> dict:
     return found
 
 
+def probe_bandwidth(buffer: torch.Tensor) -> float:
+    """GB/s now: the faster of a sum and a float32 matrix-vector product over ``buffer`` (best of 3)."""
+    side = math.isqrt(buffer.numel())
+    matrix, vector = buffer[: side * side].view(side, side), buffer[:side]
+    matvec = best_of(3, torch.mv, matrix, vector) * buffer.numel() / side**2  # per byte of the buffer
+    seconds = min(best_of(3, torch.sum, buffer), matvec)
+    return round(buffer.numel() * buffer.element_size() / seconds / 1e9, 1)
+
+
 def layout_table() -> dict:
     """GB/s of weights streamed per matrix-vector product, per shape [in -> out] and layout."""
     import torch.nn.functional as F
@@ -357,7 +407,7 @@ def best_of(repeats: int, fn, *args) -> float:
 
 
 # -- the driver ----------------------------------------------------------------------------------------
-def subprocess_json(args: list[str]) -> dict:
+def subprocess_json(args: list[str]) -> Any:
     """Run this script with ``args`` in a fresh process and return the JSON it prints last."""
     done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -365,30 +415,40 @@ def subprocess_json(args: list[str]) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def summarize(runs: list[dict], bandwidth_gb_s: float) -> dict:
+def summarize(runs: list[dict], memory: dict[str, dict] | None = None) -> dict:
+    """Per variant: prompt times (min, median), decode steps (min, median) and their share of the
+    roofline: each step against the bandwidth probed just before it, the median of those shares."""
     for run in runs:  # JSON turned the lengths into strings
-        for key in ("prefill_s", "decode_ms", "bytes_per_token"):
+        for key in ("prefill_s", "decode_ms", "bytes_per_token", "bandwidth_gb_s"):
             run[key] = {int(length): value for length, value in run[key].items()}
     summary: dict = {}
     for variant in VARIANTS:
         mine = [r for r in runs if r["variant"] == variant]
         if not mine:
             continue
-        entry: dict = {"peak_rss_gb": max(r["peak_rss_gb"] for r in mine), "prefill_s": {}, "decode": {}}
+        entry: dict = {"prefill_s": {}, "decode": {}}
+        if memory and variant in memory:
+            entry["peak_rss_gb"] = memory[variant]["peak_rss_gb"]
         for length in mine[0]["prefill_s"]:  # empty for a variant whose prompts were not timed
             times = [r["prefill_s"][length] for r in mine]
             entry["prefill_s"][length] = {"min": min(times), "median": statistics.median(times)}
         for length in mine[0]["decode_ms"]:
-            steps = [s for r in mine for s in r["decode_ms"][length][1:]]  # the first step warms up
             nbytes = mine[0]["bytes_per_token"][length]
-            roofline_ms = nbytes / (bandwidth_gb_s * 1e9) * 1e3
-            median = statistics.median(steps)
+            steps, shares, probes = [], [], []
+            for run in mine:
+                roofline_ms = nbytes / (run["bandwidth_gb_s"][length] * 1e9) * 1e3
+                probes.append(run["bandwidth_gb_s"][length])
+                for ms in run["decode_ms"][length][1:]:  # the first step warms up
+                    steps.append(ms)
+                    shares.append(roofline_ms / ms)
+            bandwidth = statistics.median(probes)
             entry["decode"][length] = {
                 "min_ms": min(steps),
-                "median_ms": round(median, 1),
+                "median_ms": round(statistics.median(steps), 1),
                 "gb_per_token": round(nbytes / 1e9, 2),
-                "roofline_ms": round(roofline_ms, 1),
-                "roofline_fraction": round(roofline_ms / median, 2),
+                "bandwidth_gb_s": [min(probes), max(probes)],
+                "roofline_ms": round(nbytes / (bandwidth * 1e9) * 1e3, 1),
+                "roofline_fraction": round(statistics.median(shares), 2),
             }
         summary[variant] = entry
     return summary
@@ -404,24 +464,28 @@ def write_results(result: dict) -> None:
         f"Command: `{result['command']}`",
         "",
         f"Machine: {result['machine']}. **Taken on a shared machine** (other engineers' jobs ran at the "
-        "same time), so single numbers are noisy; variants alternate round by round in the same run. "
+        "same time), so single numbers are noisy; ours (bf16 and int8, one process) and the peer alternate "
+        "round by round, and bf16 and int8 step by step. "
         f"Load average (1 min) at the end: {result['load_average_1min_at_end']:.1f} on "
         f"{os.cpu_count()} cores.",
         "",
-        f"Bandwidth: {result['bandwidth']['sum_gb_s']} GB/s (1 GiB sum), "
-        f"{result['bandwidth']['fp32_matvec_gb_s']} GB/s (1 GiB fp32 matrix-vector); "
-        f"the roofline uses the larger, {result['bandwidth_gb_s']} GB/s.",
+        f"Bandwidth at the start: {result['bandwidth']['sum_gb_s']} GB/s (1 GiB sum), "
+        f"{result['bandwidth']['fp32_matvec_gb_s']} GB/s (1 GiB fp32 matrix-vector). Each process probes it "
+        "again before each prompt length's steps (the faster of the two, best of three: the range is in the "
+        "table); each step's share of the roofline is taken against the probe before it, and the table "
+        "gives the median share and the roofline at the median probe.",
         "",
-        "| decode after N tokens | variant | ms/token min | median | GB read/token | roofline ms | "
-        "fraction of roofline |",
-        "|---|---|---|---|---|---|---|",
+        "| decode after N tokens | variant | ms/token min | median | GB read/token | GB/s probed | "
+        "roofline ms | fraction of roofline |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for length in result["decode_lengths"]:
         for variant, entry in s.items():
             d = entry["decode"][length]
+            low, high = d["bandwidth_gb_s"]
             lines.append(
                 f"| {length} | {variant} | {d['min_ms']} | {d['median_ms']} | {d['gb_per_token']} | "
-                f"{d['roofline_ms']} | {d['roofline_fraction']} |"
+                f"{low}-{high} | {d['roofline_ms']} | {d['roofline_fraction']} |"
             )
     lines += ["", "| prefill of N tokens | variant | s min | s median |", "|---|---|---|---|"]
     if result.get("peer_prefill_layers"):
@@ -436,7 +500,7 @@ def write_results(result: dict) -> None:
                 p = entry["prefill_s"][length]
                 lines.append(f"| {length} | {variant} | {p['min']} | {p['median']} |")
     lines += ["", "| variant | peak RSS GB |", "|---|---|"]
-    lines += [f"| {variant} | {entry['peak_rss_gb']} |" for variant, entry in s.items()]
+    lines += [f"| {v} | {entry['peak_rss_gb']} |" for v, entry in s.items() if "peak_rss_gb" in entry]
     lines += ["", "## Targets", ""] + [f"- {t}" for t in result["targets"]]
     if "layouts" in result["bandwidth"]:
         names = list(next(iter(result["bandwidth"]["layouts"].values())))
@@ -507,7 +571,8 @@ def main() -> None:
         "--profile-before", type=Path, help="also profile the model code in this folder (an older checkout)"
     )
     parser.add_argument("--code", type=Path, default=ROOT, help=argparse.SUPPRESS)
-    parser.add_argument("--worker", choices=[*VARIANTS, "bandwidth", "build-ours", "build-peer", "profile"])
+    workers = ["decode", "memory", "bandwidth", "build-ours", "build-peer", "profile"]
+    parser.add_argument("--worker", choices=workers)
     args = parser.parse_args()
     sys.path.insert(0, str(args.code))
     torch.set_num_threads(args.threads)
@@ -522,9 +587,11 @@ def main() -> None:
     if args.worker == "profile":
         model = load_ours("ours-bf16", ours_folder)
         return print(json.dumps({"table": profile_step(model, args.decode_lengths[0])}))
-    if args.worker:
-        folder = peer_folder if args.worker.startswith("peer") else ours_folder
-        return print(json.dumps(run_variant(args.worker, folder, args)))
+    folders = {v: peer_folder if v.startswith("peer") else ours_folder for v in VARIANTS}
+    if args.worker == "decode":
+        return print(json.dumps(run_models(args.variants, folders, args)))
+    if args.worker == "memory":
+        return print(json.dumps(peak_memory(args.variants[0], folders[args.variants[0]], args)))
 
     passed = [
         "--decode-lengths", *map(str, args.decode_lengths),
@@ -541,26 +608,30 @@ def main() -> None:
         subprocess.run([sys.executable, __file__, "--worker", "build-peer", *passed], check=True)
     bandwidth = subprocess_json(["--worker", "bandwidth", *passed, *(["--layouts"] if args.layouts else [])])
     print("bandwidth", bandwidth, flush=True)
+    ours = [v for v in args.variants if v.startswith("ours")]  # decoding side by side, in one process
+    groups = [g for g in (ours, ["peer-bf16"]) if g and set(g) <= set(args.variants)]
     runs = []
     for round_ in range(args.rounds):
-        for variant in args.variants:
-            print(f"round {round_ + 1}: {variant}...", flush=True)
-            runs.append(subprocess_json(["--worker", variant, *passed]))
-            print(json.dumps(runs[-1]), flush=True)
+        for group in groups:
+            print(f"round {round_ + 1}: {' and '.join(group)}...", flush=True)
+            runs += subprocess_json(["--worker", "decode", "--variants", *group, *passed])
+            print(json.dumps(runs[-len(group) :]), flush=True)
+    memory = {}
+    for variant in args.variants:
+        print(f"peak memory: {variant}...", flush=True)
+        memory[variant] = subprocess_json(["--worker", "memory", "--variants", variant, *passed])
     profiles = {}
     if args.profile:
         profiles["after"] = subprocess_json(["--worker", "profile", *passed])["table"]
     if args.profile_before:
         code = ["--code", str(args.profile_before.resolve())]
         profiles["before"] = subprocess_json(["--worker", "profile", *passed, *code])["table"]
-    bandwidth_gb_s = max(bandwidth["sum_gb_s"], bandwidth["fp32_matvec_gb_s"])
-    summary = summarize(runs, bandwidth_gb_s)
+    summary = summarize(runs, memory)
     result = {
         "command": "python bench/cpu_decode.py " + " ".join(sys.argv[1:]),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
         f"{torch.backends.cpu.get_cpu_capability()}, {args.threads} torch thread(s) per model",
         "bandwidth": bandwidth,
-        "bandwidth_gb_s": bandwidth_gb_s,
         "decode_lengths": args.decode_lengths,
         "peer_prefill_layers": args.peer_prefill_layers,
         "load_average_1min_at_end": os.getloadavg()[0],
@@ -569,6 +640,7 @@ def main() -> None:
         "targets": targets(summary, args.decode_lengths),
         "profiles": profiles,
         "runs": runs,
+        "memory": memory,
     }
     write_results(result)
     print("\n".join(result["targets"]))

@@ -45,19 +45,24 @@ def test_tiny_rounds_give_every_number_the_report_needs(bench, tmp_path: Path) -
     args = argparse.Namespace(
         prefill_lengths=[12], decode_lengths=[5, 20], new_tokens=3, peer_prefill_layers=1
     )
-    runs = [
-        bench.run_variant(variant, tmp_path / ("peer" if variant.startswith("peer") else "ours"), args)
-        for variant in bench.VARIANTS
-    ]
+    folders = {v: tmp_path / ("peer" if v.startswith("peer") else "ours") for v in bench.VARIANTS}
+    runs = bench.run_models(["ours-bf16", "ours-int8"], folders, args)
+    runs += bench.run_models(["peer-bf16"], folders, args)
     ours, int8, peer = runs
+    assert [r["variant"] for r in runs] == list(bench.VARIANTS)
     assert peer["prefill_extrapolated_from_layers"] == 1 and "prefill_extrapolated_from_layers" not in ours
     assert all(len(r["decode_ms"][20]) == 3 and r["prefill_s"][12] > 0 for r in runs)
+    # bf16 and int8 decoded side by side: one bandwidth probe per prompt length, shared
+    assert ours["bandwidth_gb_s"] == int8["bandwidth_gb_s"] and ours["bandwidth_gb_s"][5] > 0
     # The int8 model reads about half the bytes; the peer's cache grows with the context.
     assert 0.4 < int8["bytes_per_token"][5] / ours["bytes_per_token"][5] < 0.7
     assert peer["bytes_per_token"][20] > peer["bytes_per_token"][5]
-    summary = bench.summarize(runs, bandwidth_gb_s=0.01)  # tiny models: a visible fraction
+    memory = {v: bench.peak_memory(v, folders[v], args) for v in bench.VARIANTS}
+    assert all(m["peak_rss_gb"] >= m["rss_after_load_gb"] > 0 for m in memory.values())
+    summary = bench.summarize(runs, memory)
     assert set(summary) == set(bench.VARIANTS)
     assert summary["ours-bf16"]["decode"][20]["roofline_fraction"] > 0
+    assert summary["ours-int8"]["peak_rss_gb"] == memory["ours-int8"]["peak_rss_gb"]
     found = bench.targets(summary, [5, 20])
     assert any("int8 decode" in line for line in found) and any("prefill" not in line for line in found)
     assert "Self CPU" in bench.profile_step(bench.load_ours("ours-bf16", tmp_path / "ours"), 5)
