@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from model.kernels.native import kernels, profiled, untracked
+from model.kernels.prompt import prompt_linear
 
 SOURCE = Path(__file__).with_name("gemv.c")
 
@@ -26,9 +27,12 @@ DECODE_ROWS = 4  # up to this many rows per call (a decode step's batch) take th
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """F.linear, with a decode step's few bf16 rows through the native kernel where it exists."""
+    """F.linear, with a decode step's few bf16 rows through the native kernel where it exists, and a
+    prompt's many rows through ``prompt_linear``."""
     rows = x.reshape(-1, x.shape[-1])
-    kernels = native() if rows.shape[0] <= DECODE_ROWS and untracked(x, weight) else None
+    if rows.shape[0] > DECODE_ROWS:
+        return prompt_linear(x, weight, bias)
+    kernels = native() if untracked(x, weight) else None
     if kernels is not None and x.dtype == weight.dtype == torch.bfloat16 and weight.is_contiguous():
         y = kernels.bf16(rows.contiguous(), weight)
         if y is not None:

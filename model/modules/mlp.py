@@ -7,6 +7,7 @@ from torch import Tensor, nn
 
 from model.kernels import gated_silu
 from model.kernels.native import untracked
+from model.kernels.prompt import prompt_linear
 from model.scratch import scratch
 
 PROMPT_ROWS = 1024  # a prompt's rows per up-projection into the reused buffer (42 MB at SambaY's width)
@@ -29,7 +30,7 @@ class SwiGLU(nn.Module):
         for start in range(0, rows.shape[0], PROMPT_ROWS):
             block = rows[start : start + PROMPT_ROWS]
             hidden = scratch((block.shape[0], weight.shape[0]), x.dtype, x.device)
-            torch.matmul(block, weight.t(), out=hidden)  # dead once gated: the next layer reuses it
+            prompt_linear(block, weight, out=hidden)  # dead once gated: the next layer reuses it
             blocks.append(self.fc2(gated_silu(*hidden.chunk(2, dim=-1))))
         out = blocks[0] if len(blocks) == 1 else torch.cat(blocks)
         return out.view(*x.shape[:-1], out.shape[-1])
