@@ -13,9 +13,9 @@ within minutes, and a burst that fell on one variant's whole turn decided its me
 from a state filled with random values at each prompt length (what is in the cache does not change
 the work, and it spares a 4,096-token prefill per model and round); prefill is timed on real prompts.
 The roofline is the bytes one decode step must read (weights + state) over the bandwidth, probed
-(1 GiB sum and float32 matrix-vector product, best of three) just before each prompt length's steps
-in the same process; each step is held against the probe before it. Peak memory is taken in one
-more process per variant, alone.
+(a float32 matrix-vector product over 1 GiB, about 50 ms) in the same process just before each step:
+each step is held against the bandwidth of its own moment. Peak memory is taken in one more process
+per variant, alone.
 Writes bench/results/cpu_decode.json and .md. ``--layouts`` adds the per-shape matrix-vector table
 behind model/packing.py's choices; ``--profile`` adds the top operators of one decode step.
 """
@@ -166,24 +166,26 @@ def build_peer(folder: Path, config: dict = PEER_CONFIG) -> None:
 def run_models(variants: list[str], folders: dict[str, Path], args: argparse.Namespace) -> list[dict]:
     """Prefill and decode timings of the models in ``variants``, loaded side by side; the prompts are
     timed first (with a truncated peer when ``args.peer_prefill_layers`` is set), then at each prompt
-    length the bandwidth is probed and the models decode in alternation, step by step."""
+    length the models decode in alternation, step by step, each step after a bandwidth probe."""
     keys = ("prefill_s", "decode_ms", "bytes_per_token", "bandwidth_gb_s")
     results = {v: {"variant": v, **{key: {} for key in keys}} for v in variants}
     models = {}
     for variant in variants:
         models[variant] = time_prefill(variant, folders[variant], args, results[variant])
     probe = torch.ones(2**28)  # 1 GiB, allocated once
+    probe_bandwidth(probe)
     for length in args.decode_lengths:
-        bandwidth = probe_bandwidth(probe)
         steppers = {v: decoder(model, length, args.new_tokens) for v, model in models.items()}
         steps: dict[str, list[float]] = {v: [] for v in variants}
+        bandwidth: dict[str, list[float]] = {v: [] for v in variants}
         for step in range(args.new_tokens):  # the order alternates too: neither always follows the other
             for variant in variants if step % 2 == 0 else variants[::-1]:
+                bandwidth[variant].append(probe_bandwidth(probe))
                 steps[variant].append(steppers[variant][0](step))
         for variant in variants:
             results[variant]["decode_ms"][length] = [round(t * 1e3, 2) for t in steps[variant]]
             results[variant]["bytes_per_token"][length] = steppers[variant][1]
-            results[variant]["bandwidth_gb_s"][length] = bandwidth
+            results[variant]["bandwidth_gb_s"][length] = bandwidth[variant]
         del steppers
     return list(results.values())
 
@@ -353,12 +355,12 @@ def measure_bandwidth(layouts: bool) -> dict:
 
 
 def probe_bandwidth(buffer: torch.Tensor) -> float:
-    """GB/s now: the faster of a sum and a float32 matrix-vector product over ``buffer`` (best of 3)."""
+    """GB/s now: one float32 matrix-vector product over ``buffer`` (a square matrix and its first row)."""
     side = math.isqrt(buffer.numel())
     matrix, vector = buffer[: side * side].view(side, side), buffer[:side]
-    matvec = best_of(3, torch.mv, matrix, vector) * buffer.numel() / side**2  # per byte of the buffer
-    seconds = min(best_of(3, torch.sum, buffer), matvec)
-    return round(buffer.numel() * buffer.element_size() / seconds / 1e9, 1)
+    start = time.perf_counter()
+    torch.mv(matrix, vector)
+    return round(matrix.numel() * matrix.element_size() / (time.perf_counter() - start) / 1e9, 1)
 
 
 def layout_table() -> dict:
@@ -435,12 +437,13 @@ def summarize(runs: list[dict], memory: dict[str, dict] | None = None) -> dict:
         for length in mine[0]["decode_ms"]:
             nbytes = mine[0]["bytes_per_token"][length]
             steps, shares, probes = [], [], []
-            for run in mine:
-                roofline_ms = nbytes / (run["bandwidth_gb_s"][length] * 1e9) * 1e3
-                probes.append(run["bandwidth_gb_s"][length])
-                for ms in run["decode_ms"][length][1:]:  # the first step warms up
+            for run in mine:  # the first step warms up
+                for ms, probed in zip(
+                    run["decode_ms"][length][1:], run["bandwidth_gb_s"][length][1:], strict=True
+                ):
                     steps.append(ms)
-                    shares.append(roofline_ms / ms)
+                    probes.append(probed)
+                    shares.append(nbytes / (probed * 1e9) * 1e3 / ms)
             bandwidth = statistics.median(probes)
             entry["decode"][length] = {
                 "min_ms": min(steps),
@@ -471,9 +474,9 @@ def write_results(result: dict) -> None:
         "",
         f"Bandwidth at the start: {result['bandwidth']['sum_gb_s']} GB/s (1 GiB sum), "
         f"{result['bandwidth']['fp32_matvec_gb_s']} GB/s (1 GiB fp32 matrix-vector). Each process probes it "
-        "again before each prompt length's steps (the faster of the two, best of three: the range is in the "
-        "table); each step's share of the roofline is taken against the probe before it, and the table "
-        "gives the median share and the roofline at the median probe.",
+        "again (one 1 GiB fp32 matrix-vector product) just before each decode step: the table gives the "
+        "range of those probes, the roofline at their median, and the median of each step's share of the "
+        "roofline of its own moment.",
         "",
         "| decode after N tokens | variant | ms/token min | median | GB read/token | GB/s probed | "
         "roofline ms | fraction of roofline |",

@@ -52,8 +52,8 @@ def test_tiny_rounds_give_every_number_the_report_needs(bench, tmp_path: Path) -
     assert [r["variant"] for r in runs] == list(bench.VARIANTS)
     assert peer["prefill_extrapolated_from_layers"] == 1 and "prefill_extrapolated_from_layers" not in ours
     assert all(len(r["decode_ms"][20]) == 3 and r["prefill_s"][12] > 0 for r in runs)
-    # bf16 and int8 decoded side by side: one bandwidth probe per prompt length, shared
-    assert ours["bandwidth_gb_s"] == int8["bandwidth_gb_s"] and ours["bandwidth_gb_s"][5] > 0
+    # bf16 and int8 decoded side by side, each step after a bandwidth probe of its own
+    assert all(len(r["bandwidth_gb_s"][20]) == 3 and min(r["bandwidth_gb_s"][5]) > 0 for r in runs)
     # The int8 model reads about half the bytes; the peer's cache grows with the context.
     assert 0.4 < int8["bytes_per_token"][5] / ours["bytes_per_token"][5] < 0.7
     assert peer["bytes_per_token"][20] > peer["bytes_per_token"][5]
