@@ -63,6 +63,7 @@ def test_tiny_rounds_give_every_number_the_report_needs(bench, tmp_path: Path) -
     assert set(summary) == set(bench.VARIANTS)
     assert summary["ours-bf16"]["decode"][20]["roofline_fraction"] > 0
     assert summary["ours-int8"]["peak_rss_gb"] == memory["ours-int8"]["peak_rss_gb"]
+    assert summary["ours-int8"]["decode"][5]["speedup_paired"] > 0
     found = bench.targets(summary, [5, 20])
     assert any("int8 decode" in line for line in found) and any("prefill" not in line for line in found)
     assert "Self CPU" in bench.profile_step(bench.load_ours("ours-bf16", tmp_path / "ours"), 5)
