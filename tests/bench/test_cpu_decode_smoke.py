@@ -67,3 +67,15 @@ def test_tiny_rounds_give_every_number_the_report_needs(bench, tmp_path: Path) -
     found = bench.targets(summary, [5, 20])
     assert any("int8 decode" in line for line in found) and any("prefill" not in line for line in found)
     assert "Self CPU" in bench.profile_step(bench.load_ours("ours-bf16", tmp_path / "ours"), 5)
+
+
+def test_the_int8_error_report_compares_int8_with_bf16(bench, tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("int8_error", SCRIPT.with_name("int8_error.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    bench.build_sambay(tmp_path / "ours", TINY_SAMBAY)
+    found = module.logit_error(tmp_path / "ours", prompts=2, length=9)
+    assert found["positions"] == 18 and 0.5 <= found["same_greedy_token"] <= 1
+    # int8 moves the logits, by far less than their spread
+    assert 0 < found["mean_abs_error"] <= found["max_abs_error"] < found["bf16_logit_std"] * 3
+    assert found["mean_abs_error"] < found["bf16_logit_std"] / 4
