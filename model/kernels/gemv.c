@@ -10,8 +10,8 @@
  * y is [m, n] bfloat16, rounded to nearest even once, from a float32 (bf16) or exact integer (int8)
  * sum. Each thread splits its share of W's rows into REGIONS parts and reads one row of each at a
  * time: REGIONS long sequential streams that the hardware prefetcher follows. One stream per core
- * leaves the memory system idle between requests on server cores (a 1 GiB read on the 2-core Xeon
- * of bench/results/cpu_decode.md: 27 GB/s with one stream per core, 31 with four; four adjacent
+ * leaves the memory system idle between requests on server cores (a 1 GiB read on the 2-core AMX
+ * Xeon of issue 15's earlier bench runs: 27 GB/s with one stream per core, 31 with four; four adjacent
  * rows, short streams, gained nothing). x stays in the L1 cache. Threads come from OpenMP, whose runtime is the libgomp.so.1
  * PyTorch has already loaded, so they are PyTorch's own.
  *

@@ -4,7 +4,7 @@
  *
  * Why: PyTorch runs a prompt's scan as a dozen tensor operations per chunk of 16 tokens, with float32
  * temporaries of 16 x E x N, and its bf16 depthwise convolution goes through a slow path: on the
- * 2-core Xeon of bench/results/cpu_decode.md a 1,024-token prompt spent about 200 ms per Mamba layer
+ * 2-core Xeon with AMX of issue 15's earlier bench runs a 1,024-token prompt spent about 200 ms per Mamba layer
  * outside its matrix products, more than the products (now about 55). Here each value is made once,
  * in registers, in one pass. The readable definitions are model/kernels/reference.py; the tests
  * compare every build with them.
